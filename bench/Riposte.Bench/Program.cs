@@ -1,1 +1,3 @@
-return 0;
+using Riposte.Bench;
+
+return BenchRunner.Run(args);

@@ -1,1 +1,4 @@
-return 0;
+using Riposte.Cli;
+
+Console.OutputEncoding = new System.Text.UTF8Encoding(false);
+return await RiposteCli.RunAsync(args, CliIo.FromConsole());

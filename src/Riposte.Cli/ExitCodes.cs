@@ -1,0 +1,14 @@
+namespace Riposte.Cli;
+
+/// <summary>Process exit codes shared by every command.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command line itself is wrong.</summary>
+    public const int Usage = 1;
+
+    /// <summary>The input (configuration, alerts) is invalid.</summary>
+    public const int InvalidInput = 2;
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Riposte.Cli.Commands;
+
+namespace Riposte.Cli;
+
+/// <summary>Builds the <c>riposte</c> command tree and runs it.</summary>
+internal static class RiposteCli
+{
+    public static RootCommand Build(CliIo io)
+    {
+        var root = new RootCommand("Riposte: a durable, Wazuh-compatible active response engine.");
+        root.Subcommands.Add(ValidateCommand.Create(io));
+        root.Subcommands.Add(ExplainCommand.Create(io));
+        root.Subcommands.Add(ArConfCommand.Create(io));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    {
+        var root = Build(io);
+        var configuration = new InvocationConfiguration { Output = io.Out, Error = io.Error };
+        var exit = await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        await io.Out.FlushAsync(cancellationToken);
+        return exit;
+    }
+}

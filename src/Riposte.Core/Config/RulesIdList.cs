@@ -1,0 +1,63 @@
+namespace Riposte.Config;
+
+/// <summary>analysisd's <c>rules_id</c> scan: spaces and empty items allowed, stops silently at the first other character.</summary>
+internal static class RulesIdList
+{
+    /// <summary>Parses the ids analysisd would compare; <paramref name="stoppedAt"/> is the index where scanning gave up early, or -1.</summary>
+    public static int[] Parse(string text, out int stoppedAt)
+    {
+        var ids = new List<int>();
+        stoppedAt = -1;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == ' ' || c == ',')
+            {
+                i++;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                ids.Add(CNumbers.Atoi(text.AsSpan(i)));
+
+                // The scan resumes after the next comma, whatever lies between.
+                var comma = text.IndexOf(',', i);
+                if (comma < 0)
+                {
+                    var end = i;
+                    while (end < text.Length && char.IsAsciiDigit(text[end]))
+                    {
+                        end++;
+                    }
+
+                    if (text.AsSpan(end).Trim(' ').Length > 0)
+                    {
+                        stoppedAt = end;
+                    }
+
+                    break;
+                }
+
+                var digitsEnd = i;
+                while (digitsEnd < comma && char.IsAsciiDigit(text[digitsEnd]))
+                {
+                    digitsEnd++;
+                }
+
+                if (text.AsSpan(digitsEnd, comma - digitsEnd).Trim(' ').Length > 0)
+                {
+                    stoppedAt = digitsEnd;
+                }
+
+                i = comma + 1;
+            }
+            else
+            {
+                stoppedAt = i;
+                break;
+            }
+        }
+
+        return [.. ids];
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text;
+using Riposte.Cli;
+
+namespace Riposte;
+
+/// <summary>Runs the riposte command tree in-process with captured streams, or as a real child process.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Error)
+    {
+        public string[] OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static async Task<Result> RunAsync(string[] args, string? stdin = null)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var io = new CliIo(output, error, () => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? "")));
+        var exit = await RiposteCli.RunAsync(args, io, TestContext.Current.CancellationToken);
+        return new Result(exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs the built riposte executable as a separate process.</summary>
+    public static async Task<Result> RunProcessAsync(string[] args, string? stdin = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var ct = TestContext.Current.CancellationToken;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(ct);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}

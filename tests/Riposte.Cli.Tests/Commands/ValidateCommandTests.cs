@@ -1,0 +1,47 @@
+namespace Riposte.Cli.Commands;
+
+public sealed class ValidateCommandTests
+{
+    [Fact]
+    public async Task Valid_config_exits_0_and_prints_findings()
+    {
+        var result = await CliRunner.RunAsync(["validate", "--config", Fixtures.ManagerConfig]);
+
+        result.ExitCode.ShouldBe(0);
+        result.OutLines.ShouldBe([$"{Fixtures.ManagerConfig}:119:3: info (1305): Timeout not allowed for command: 'restart-wazuh'."]);
+        result.Error.ShouldContain("8 commands, 7 active responses");
+    }
+
+    [Fact]
+    public async Task Agent_config_on_a_manager_is_rejected_with_1230()
+    {
+        var result = await CliRunner.RunAsync(["validate", "--config", Fixtures.Path("sample-agent-ossec-ar.xml")]);
+
+        result.ExitCode.ShouldBe(2);
+        result.OutLines.ShouldBe([$"{Fixtures.Path("sample-agent-ossec-ar.xml")}:10:5: error (1230): Invalid element in the configuration: 'ca_verification'."]);
+    }
+
+    [Fact]
+    public async Task Missing_config_option_is_a_usage_error()
+    {
+        (await CliRunner.RunAsync(["validate"])).ExitCode.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Help_is_available()
+    {
+        var result = await CliRunner.RunAsync(["validate", "--help"]);
+
+        result.ExitCode.ShouldBe(0);
+        result.Out.ShouldContain("--config");
+    }
+
+    [Fact]
+    public async Task Runs_as_a_real_process()
+    {
+        var result = await CliRunner.RunProcessAsync(["validate", "--config", Fixtures.Path("sample-agent-ossec-ar.xml")]);
+
+        result.ExitCode.ShouldBe(2);
+        result.Out.ShouldContain("error (1230)");
+    }
+}
