@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Riposte.Config;
+using Riposte.Config.Settings;
 
 namespace Riposte.Cli.Commands;
 
@@ -9,17 +10,30 @@ internal static class ValidateCommand
     public static Command Create(CliIo io)
     {
         var config = ConfigOptions.CreateConfigOption();
-        var command = new Command("validate", "Check Wazuh ossec.conf files the way Wazuh reads them; exit 2 on any error.") { config };
+        var settings = new Option<string?>("--settings", "-s")
+        {
+            Description = "A Riposte settings file (riposte.json) to check as well.",
+        };
+        var command = new Command("validate", "Check Wazuh ossec.conf files the way Wazuh reads them (and riposte.json); exit 2 on any error.")
+        {
+            config, settings,
+        };
         command.SetAction(parse =>
         {
             var result = OssecConfigReader.ReadFiles(parse.GetValue(config)!);
-            foreach (var diagnostic in result.Diagnostics)
+            var diagnostics = result.Diagnostics.ToList();
+            if (parse.GetValue(settings) is { } settingsFile)
+            {
+                diagnostics.AddRange(RiposteSettingsReader.ReadFile(settingsFile).Diagnostics);
+            }
+
+            foreach (var diagnostic in diagnostics)
             {
                 io.Out.WriteLine(diagnostic.ToString());
             }
 
-            var errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-            var warnings = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+            var errors = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+            var warnings = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
             if (result.Config is { } loaded)
             {
                 var disabled = loaded.Blocks.Count(b => b.Status != ResponseStatus.Active);

@@ -22,6 +22,36 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Settings_file_is_checked_too()
+    {
+        var dir = Directory.CreateTempSubdirectory("riposte-cli-");
+        try
+        {
+            var settings = Path.Combine(dir.FullName, "riposte.json");
+            await File.WriteAllTextAsync(settings, "{\n  \"execution\": { \"max_paralel\": 4 }\n}\n", TestContext.Current.CancellationToken);
+
+            var result = await CliRunner.RunAsync(["validate", "--config", Fixtures.ManagerConfig, "--settings", settings]);
+
+            result.ExitCode.ShouldBe(2);
+            result.OutLines.ShouldContain(l => l.StartsWith($"{settings}:2:18: error", StringComparison.Ordinal));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public async Task Example_settings_are_valid()
+    {
+        var example = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "riposte.json");
+
+        var result = await CliRunner.RunAsync(["validate", "--config", Fixtures.ManagerConfig, "--settings", example]);
+
+        result.ExitCode.ShouldBe(0, result.Out);
+    }
+
+    [Fact]
     public async Task Missing_config_option_is_a_usage_error()
     {
         (await CliRunner.RunAsync(["validate"])).ExitCode.ShouldBe(1);

@@ -63,7 +63,19 @@ internal static class CJsonStrings
     /// The result is never longer than <paramref name="source"/>.
     /// </summary>
     /// <returns>Bytes written, or -1 with <paramref name="errorIndex"/> set when cJSON rejects an escape.</returns>
-    public static int TranscodeEscaped(ReadOnlySpan<byte> source, Span<byte> destination, out int errorIndex)
+    public static int TranscodeEscaped(ReadOnlySpan<byte> source, Span<byte> destination, out int errorIndex) =>
+        Decode(source, destination, reEscape: true, out errorIndex);
+
+    /// <summary>
+    /// Decodes the raw content of a JSON string token (without quotes) the way <c>parse_string</c>
+    /// does, truncating at the first decoded NUL. The result is never longer than <paramref name="source"/>.
+    /// </summary>
+    /// <returns>Bytes written, or -1 with <paramref name="errorIndex"/> set when cJSON rejects an escape.</returns>
+    public static int Unescape(ReadOnlySpan<byte> source, Span<byte> destination, out int errorIndex) =>
+        Decode(source, destination, reEscape: false, out errorIndex);
+
+    // One walk serves both: re-escaping on the way out gives cJSON's printed form, not re-escaping gives the parsed value.
+    private static int Decode(ReadOnlySpan<byte> source, Span<byte> destination, bool reEscape, out int errorIndex)
     {
         int written = 0;
         int position = 0;
@@ -109,65 +121,9 @@ internal static class CJsonStrings
             {
                 terminated = true;
             }
-            else if (codePoint < 0x20 || codePoint == '"' || codePoint == '\\')
+            else if (reEscape && (codePoint < 0x20 || codePoint == '"' || codePoint == '\\'))
             {
                 written += WriteEscapedByte((byte)codePoint, destination[written..]);
-            }
-            else
-            {
-                written += EncodeUtf8(codePoint, destination[written..]);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Decodes the raw content of a JSON string token (without quotes) the way <c>parse_string</c>
-    /// does, truncating at the first decoded NUL. The result is never longer than <paramref name="source"/>.
-    /// </summary>
-    /// <returns>Bytes written, or -1 with <paramref name="errorIndex"/> set when cJSON rejects an escape.</returns>
-    public static int Unescape(ReadOnlySpan<byte> source, Span<byte> destination, out int errorIndex)
-    {
-        int written = 0;
-        int position = 0;
-        bool terminated = false;
-        while (true)
-        {
-            int backslash = source[position..].IndexOf((byte)'\\');
-            if (backslash < 0)
-            {
-                if (!terminated)
-                {
-                    source[position..].CopyTo(destination[written..]);
-                    written += source.Length - position;
-                }
-
-                errorIndex = -1;
-                return written;
-            }
-
-            if (!terminated)
-            {
-                source.Slice(position, backslash).CopyTo(destination[written..]);
-                written += backslash;
-            }
-
-            position += backslash;
-            int escapeStart = position;
-            int codePoint = ReadEscape(source, ref position);
-            if (codePoint < 0)
-            {
-                errorIndex = escapeStart;
-                return -1;
-            }
-
-            if (terminated)
-            {
-                continue;
-            }
-
-            if (codePoint == 0)
-            {
-                terminated = true;
             }
             else
             {

@@ -11,6 +11,8 @@ internal static class Fixtures
 
     public static string AgentConfig => Path("sample-agent-ossec-ar.xml");
 
+    public static string Alerts => Path("sample-alerts.jsonl");
+
     public static string[] AlertLines => File.ReadAllText(Path("sample-alerts.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The wire message that follows the <c>### ID</c> label line in sample-ar-wire-messages.txt.</summary>
@@ -34,6 +36,13 @@ internal static class Fixtures
         var lines = File.ReadAllLines(Path("sample-ar-wire-messages.txt"), Encoding.UTF8);
         var start = Array.FindIndex(lines, l => l.StartsWith($"### {id} ", StringComparison.Ordinal));
         return [.. lines.Skip(start + 1).TakeWhile(l => !l.StartsWith("###", StringComparison.Ordinal))];
+    }
+
+    /// <summary>The JSON body of the <paramref name="index"/>-th wire message after a label (its queue header removed).</summary>
+    public static string WireBody(string id, int index = 0)
+    {
+        var line = WireAll(id)[index];
+        return line[line.IndexOf('{', StringComparison.Ordinal)..];
     }
 
     /// <summary>Wraps blocks in an ossec_config root.</summary>
