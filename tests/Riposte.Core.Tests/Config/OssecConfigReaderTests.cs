@@ -342,4 +342,52 @@ public sealed class OssecConfigReaderTests
     {
         new CommandDefinition("c", "c", false, "  a   b ", default).ExtraArgsList.ShouldBe(["a", "b"]);
     }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("20", 20)]
+    [InlineData("007", 7)]
+    public void Level_accepts_0_to_20_docs_say_1_to_16(string text, int level)
+    {
+        var result = Read(Fixtures.FirewallDropCommand + $"<active-response><command>firewall-drop</command><location>local</location><rules_id>1</rules_id><level>{text}</level></active-response>");
+
+        result.Config!.ActiveResponses.Single().Level.ShouldBe(level);
+    }
+
+    [Fact]
+    public void More_than_64_ar_conf_entries_is_warning_1307()
+    {
+        var blocks = string.Concat(Enumerable.Range(0, 59).Select(i => $"<active-response><command>firewall-drop</command><location>local</location><rules_id>{i + 1}</rules_id><timeout>{i}</timeout></active-response>\n"));
+
+        var result = Read(Fixtures.FirewallDropCommand + blocks);
+
+        var warning = result.Diagnostics.ShouldHaveSingleItem();
+        warning.Code.ShouldBe(1307);
+        warning.Message.ShouldBe("Defined 65 active response commands, more than the maximum of 64. The exceeding entries of 'etc/shared/ar.conf' may not be loaded by the agents.");
+    }
+
+    [Fact]
+    public void Execd_takes_the_first_disabled_element_found_docs_discrepancy_7()
+    {
+        var result = Read(Fixtures.FirewallDropCommand + """
+            <active-response><command>firewall-drop</command><location>local</location><level>3</level></active-response>
+            <active-response><disabled>yes</disabled><command>firewall-drop</command><location>local</location><level>3</level></active-response>
+            <active-response><disabled>no</disabled><command>firewall-drop</command><location>server</location><level>3</level></active-response>
+            """);
+
+        result.Config!.Execd.Disabled.ShouldBeTrue();
+        result.Config.ActiveResponses.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Execd_takes_repeated_offenders_from_the_first_block_that_has_it()
+    {
+        var result = Read(Fixtures.FirewallDropCommand + """
+            <active-response><command>firewall-drop</command><location>local</location><level>3</level></active-response>
+            <active-response><repeated_offenders>2,4</repeated_offenders></active-response>
+            <active-response><repeated_offenders>9</repeated_offenders></active-response>
+            """);
+
+        result.Config!.Execd.RepeatedOffenders.ShouldBe([2, 4]);
+    }
 }
