@@ -12,6 +12,11 @@ internal static class RiposteCli
         root.Subcommands.Add(ValidateCommand.Create(io));
         root.Subcommands.Add(ExplainCommand.Create(io));
         root.Subcommands.Add(ArConfCommand.Create(io));
+        root.Subcommands.Add(ServeCommand.Create(io));
+        root.Subcommands.Add(StatusCommand.Create(io));
+        root.Subcommands.Add(RevokeCommand.Create(io));
+        root.Subcommands.Add(TriggerCommand.Create(io));
+        root.Subcommands.Add(HistoryCommand.Create(io));
         return root;
     }
 

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Riposte.Cli.Daemon;
+
+namespace Riposte.Cli.Commands;
+
+/// <summary><c>riposte serve</c>: the daemon (single-host mode: every location runs locally).</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var home = HomeOptions.CreateHome();
+        var settings = HomeOptions.CreateSettings();
+        var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home, etc/ossec.conf)." };
+        var alerts = new Option<string?>("--alerts", "-a") { Description = "alerts.json to follow, or - for JSON lines on standard input." };
+        var fromStart = new Option<bool>("--from-start") { Description = "On the first start, read the alerts file from its beginning instead of its end." };
+        var execq = new Option<bool>("--execq") { Description = "Bind Wazuh's exec queue (HOME/queue/alerts/execq) and run what analysisd or agentd send there." };
+        var untilIdle = new Option<bool>("--until-idle") { Description = "Stop once the inputs reach their end and running programs finish (active responses stay in state)." };
+        var logFormat = new Option<string>("--log-format") { Description = "Daemon log format on stderr: text or json.", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging (execd's debug messages)." };
+        var command = new Command("serve", "Run the engine: follow alerts and/or the exec queue, run responses, undo them on time.")
+        {
+            home, settings, config, alerts, fromStart, execq, untilIdle, logFormat, verbose,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (RiposteHome.Resolve(parse.GetValue(home), parse.GetValue(settings), io) is not { } layout)
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            if (parse.GetValue(alerts) is null && !parse.GetValue(execq))
+            {
+                io.Error.WriteLine("nothing to serve: give --alerts FILE|- and/or --execq");
+                return ExitCodes.Usage;
+            }
+
+            using var loggers = LoggerFactory.Create(builder =>
+            {
+                builder.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
+                if (parse.GetValue(logFormat) == "json")
+                {
+                    builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz ");
+                }
+                else
+                {
+                    builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy/MM/dd HH:mm:ss "; });
+                }
+
+                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            });
+            var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(alerts), parse.GetValue(fromStart), parse.GetValue(execq),
+                parse.GetValue(untilIdle));
+            return await new DaemonHost(options, io, loggers).RunAsync(ct);
+        });
+        return command;
+    }
+}

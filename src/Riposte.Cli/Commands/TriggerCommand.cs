@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Riposte.Cli.Daemon;
+using Riposte.Engine;
+using Riposte.Matching;
+using Riposte.Protocol.Json;
+using Riposte.Validation;
+
+namespace Riposte.Cli.Commands;
+
+/// <summary>
+/// <c>riposte trigger</c>: what <c>agent_control -b</c> does — runs an AR by name for an IP (or user, or a whole alert)
+/// through the same runner and state as alerts do.
+/// </summary>
+internal static class TriggerCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var home = HomeOptions.CreateHome();
+        var settings = HomeOptions.CreateSettings();
+        var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home)." };
+        var arName = new Option<string>("--command") { Description = "The AR name as in ar.conf (firewall-drop600), or !program.", Required = true };
+        var srcip = new Option<string?>("--srcip") { Description = "The IP to act on (parameters.alert.data.srcip)." };
+        var user = new Option<string?>("--user") { Description = "The account to act on (parameters.alert.data.dstuser)." };
+        var alert = new Option<string?>("--alert") { Description = "A file with a whole alert JSON object to send instead of a minimal one." };
+        var command = new Command("trigger", "Run an active response by name for an IP, a user or an alert (like agent_control -b).")
+        {
+            home, settings, config, arName, srcip, user, alert,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (RiposteHome.Resolve(parse.GetValue(home), parse.GetValue(settings), io) is not { } layout)
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            if (BuildMessage(parse.GetValue(arName)!, parse.GetValue(srcip), parse.GetValue(user), parse.GetValue(alert), io) is not { } body)
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            var reply = await ControlClient.TrySendAsync(layout.ControlSocket, new ControlRequest("exec", Convert.ToBase64String(body)), ct);
+            ControlOutcome outcome;
+            if (reply is not null)
+            {
+                if (!reply.Ok || reply.Outcomes.Count == 0)
+                {
+                    io.Error.WriteLine($"riposte daemon: {reply.Error}");
+                    return ExitCodes.InvalidInput;
+                }
+
+                outcome = reply.Outcomes[0];
+            }
+            else
+            {
+                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io) is not { } loaded)
+                {
+                    return ExitCodes.InvalidInput;
+                }
+
+                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, NullLoggerFactory.Instance, ct);
+                await using (store)
+                await using (engine)
+                {
+                    outcome = ControlServer.ToControl(await engine.ExecuteAsync(new ExecRequest(body, "trigger"), ct));
+                    await engine.StopAsync(ct);
+                }
+
+                io.Error.WriteLine("(no daemon running: the delete runs when `riposte serve` next starts, or with `riposte revoke`)");
+            }
+
+            io.Out.WriteLine($"{outcome.Result}: {outcome.RKey ?? "-"}: {outcome.Detail}");
+            return outcome.Result is "continued" or "aborted" or "nokeys" ? ExitCodes.Ok : ExitCodes.InvalidInput;
+        });
+        return command;
+    }
+
+    /// <summary>agent_control's message for 4.2+ agents, with the alert Riposte was given; null (reported) when input is unsafe.</summary>
+    internal static byte[]? BuildMessage(string arName, string? srcip, string? user, string? alertFile, CliIo io)
+    {
+        if (srcip is not null && !IpText.IsNumericIp(srcip))
+        {
+            io.Error.WriteLine($"--srcip '{srcip}' is not a numeric IPv4 or IPv6 address");
+            return null;
+        }
+
+        if (user is not null && !UserNameRules.IsValid(user, out var reason))
+        {
+            io.Error.WriteLine($"--user '{user}' is refused: {reason}");
+            return null;
+        }
+
+        CJsonObject alertObject;
+        if (alertFile is not null)
+        {
+            if (!CJsonNode.TryParse(File.ReadAllBytes(alertFile), out var node, out var error) || node is not CJsonObject parsed)
+            {
+                io.Error.WriteLine($"{alertFile}: not a JSON object ({error})");
+                return null;
+            }
+
+            alertObject = parsed;
+        }
+        else
+        {
+            alertObject = new CJsonObject();
+        }
+
+        if (srcip is not null || user is not null)
+        {
+            if (alertObject.Get("data") is not CJsonObject data)
+            {
+                data = new CJsonObject();
+                alertObject.Add("data", data);
+            }
+
+            Set(data, "srcip", srcip);
+            Set(data, "dstuser", user);
+        }
+
+        var origin = new CJsonObject();
+        origin.Add("name", "");
+        origin.Add("module", "");
+        var parameters = new CJsonObject();
+        parameters.Add("extra_args", new CJsonArray());
+        parameters.Add("alert", alertObject);
+        var root = new CJsonObject();
+        root.Add("version", new CJsonNumber(1));
+        root.Add("origin", origin);
+        root.Add("command", arName);
+        root.Add("parameters", parameters);
+        return root.ToUtf8Bytes();
+
+        static void Set(CJsonObject data, string name, string? value)
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            if (!data.Replace(name, value))
+            {
+                data.Add(name, value);
+            }
+        }
+    }
+
+    internal static string Text(byte[] body) => Encoding.UTF8.GetString(body);
+}

@@ -1,0 +1,237 @@
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Riposte.Config;
+using Riposte.Engine;
+using Riposte.Inputs;
+using Riposte.Protocol.Execd;
+using Riposte.State;
+
+namespace Riposte.Cli.Daemon;
+
+/// <summary>What <c>riposte serve</c> was asked to do.</summary>
+internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle);
+
+/// <summary>
+/// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
+/// socket. SIGHUP reloads the configuration (a bad one is rejected and the old one kept); SIGTERM/SIGINT stop cleanly.
+/// </summary>
+internal sealed class DaemonHost
+{
+    private readonly ServeOptions _options;
+    private readonly CliIo _io;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+
+    public DaemonHost(ServeOptions options, CliIo io, ILoggerFactory loggers)
+    {
+        _options = options;
+        _io = io;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Riposte.Serve");
+    }
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var layout = _options.Home;
+        if (EngineFactory.LoadConfig(layout, _options.ConfigFiles, _io) is not { } config)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var (store, engine) = await EngineFactory.CreateAsync(layout, config, _loggers, cancellationToken);
+        await using (store)
+        await using (engine)
+        {
+            await engine.StartAsync(cancellationToken);
+            var dispatcher = new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
+            await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
+            control.Start();
+
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(dispatcher, engine); });
+
+            var inputs = new List<Task>();
+            if (_options.Alerts is "-")
+            {
+                inputs.Add(RunStdinAsync(dispatcher, stop.Token));
+            }
+            else if (_options.Alerts is { } path)
+            {
+                inputs.Add(RunTailAsync(path, dispatcher, store, stop.Token));
+            }
+
+            if (_options.ExecQueue)
+            {
+                inputs.Add(RunExecQueueAsync(engine, stop.Token));
+            }
+
+            _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
+                config.ActiveResponses.Count);
+
+            if (_options.UntilIdle)
+            {
+                await Task.WhenAll(inputs);
+                await stop.CancelAsync();
+            }
+            else
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                await Task.WhenAll(inputs);
+            }
+
+            await engine.StopAsync(CancellationToken.None);
+            _logger.LogInformation("Stopped; {Count} active responses kept for the next start", engine.ScheduledCount);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private void Reload(AlertDispatcher dispatcher, ResponseEngine engine)
+    {
+        var result = OssecConfigReader.ReadFiles(_options.ConfigFiles is { Length: > 0 } files ? files : [.. _options.Home.OssecConf]);
+        if (result.Config is null)
+        {
+            foreach (var diagnostic in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                _logger.LogError("Reload rejected: {Diagnostic}", diagnostic.ToString());
+            }
+
+            _logger.LogError("Configuration reload rejected; the previous configuration keeps running");
+            return;
+        }
+
+        dispatcher.Reload(result.Config);
+        engine.UpdateCommands(ArCommandTable.FromConfig(_options.Home.Home, result.Config, w => _logger.LogWarning("{Warning}", w)));
+        _logger.LogInformation("Configuration reloaded: {Count} active responses", result.Config.ActiveResponses.Count);
+    }
+
+    private async Task RunStdinAsync(AlertDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        var source = new StdinAlertSource(_io.OpenInput());
+        var pending = new List<Task>();
+        try
+        {
+            await foreach (var line in source.ReadAsync(cancellationToken))
+            {
+                if (line.Alert is null)
+                {
+                    _logger.LogWarning("stdin:{Line}: malformed alert at byte offset {Offset}: {Error}", line.LineNumber, line.ByteOffset, line.Error);
+                    continue;
+                }
+
+                pending.Add(dispatcher.DispatchAsync(line.Alert, "stdin", replayable: false, cancellationToken));
+                pending.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await WhenAllSafe(pending);
+    }
+
+    private async Task RunTailAsync(string path, AlertDispatcher dispatcher, SqliteStateStore store, CancellationToken cancellationToken)
+    {
+        var sourceName = "file:" + Path.GetFullPath(path);
+        var checkpoint = await store.GetCheckpointAsync(sourceName, cancellationToken);
+        var resume = checkpoint is null ? null : new TailPosition(checkpoint.FileIdentity, checkpoint.Offset);
+        var tailer = new AlertFileTailer(path, TimeProvider.System, new TailerOptions { StartAtEnd = !_options.FromStart, StopAtEnd = _options.UntilIdle });
+
+        // Lines finish out of order; the checkpoint only moves past a line once everything before it is done.
+        var ordered = Channel.CreateBounded<(Task Done, TailPosition After)>(256);
+        var committer = Task.Run(async () =>
+        {
+            await foreach (var (done, after) in ordered.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                try
+                {
+                    await done;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: this line was not fully handled, so the checkpoint stays before it.
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Alert handling failed");
+                }
+
+                await store.SetCheckpointAsync(new SourceCheckpoint(sourceName, after.FileIdentity, after.Offset), CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var tailed in tailer.ReadAsync(resume, cancellationToken))
+            {
+                var line = tailed.Line;
+                Task done;
+                if (line.Alert is null)
+                {
+                    _logger.LogWarning("{Path}:{Line}: malformed alert at byte offset {Offset}: {Error}", path, line.LineNumber, line.ByteOffset, line.Error);
+                    done = Task.CompletedTask;
+                }
+                else
+                {
+                    done = dispatcher.DispatchAsync(line.Alert, "alerts.json", replayable: true, cancellationToken);
+                }
+
+                await ordered.Writer.WriteAsync((done, tailed.PositionAfter), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        ordered.Writer.Complete();
+        await committer;
+    }
+
+    private async Task RunExecQueueAsync(ResponseEngine engine, CancellationToken cancellationToken)
+    {
+        using var listener = new ExecQueueListener(_options.Home.ExecQueue, _loggers.CreateLogger<ExecQueueListener>());
+        var pending = new List<Task>();
+        try
+        {
+            await foreach (var message in listener.ReadAsync(cancellationToken))
+            {
+                if (message.Truncated)
+                {
+                    _logger.LogError("Exec queue message longer than 65536 bytes was truncated by the kernel; dropped");
+                    continue;
+                }
+
+                _logger.LogDebug("Received message: '{Message}'", System.Text.Encoding.UTF8.GetString(message.Body.Span));
+                pending.Add(engine.ExecuteAsync(new ExecRequest(message.Body.ToArray(), "execq"), cancellationToken));
+                pending.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await WhenAllSafe(pending);
+    }
+
+    private static async Task WhenAllSafe(List<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

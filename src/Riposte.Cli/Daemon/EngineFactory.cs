@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Riposte.Config;
+using Riposte.Config.Settings;
+using Riposte.Engine;
+using Riposte.Execution;
+using Riposte.Protocol.Execd;
+using Riposte.State;
+
+namespace Riposte.Cli.Daemon;
+
+/// <summary>Builds the engine the same way for <c>serve</c>, <c>trigger</c> and <c>revoke</c>.</summary>
+internal static class EngineFactory
+{
+    public static EngineOptions Options(RiposteHome home, WazuhConfig config)
+    {
+        var execution = home.Settings.Execution;
+        return new EngineOptions
+        {
+            Home = home.Home,
+            MaxParallel = execution.MaxParallel,
+            Limits = new ProgramLimits(execution.ControlLineTimeout, execution.RunTimeout, execution.OutputLimitBytes),
+            RevertOnShutdown = execution.RevertOnShutdown,
+            RepeatedOffenders = config.Execd.RepeatedOffenders,
+            ForgiveAfter = home.Settings.RepeatedOffenders.Mode == RepeatedOffenderMode.Decay ? home.Settings.RepeatedOffenders.ForgiveAfter : null,
+        };
+    }
+
+    public static async Task<(SqliteStateStore Store, ResponseEngine Engine)> CreateAsync(RiposteHome home, WazuhConfig config,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var store = await SqliteStateStore.OpenAsync(home.StatePath, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var warn = loggers.CreateLogger("Riposte.Commands");
+        var commands = ArCommandTable.FromConfig(home.Home, config, w => warn.LogWarning("{Warning}", w));
+        var engine = new ResponseEngine(Options(home, config), commands, store, new ProgramRunner(TimeProvider.System), TimeProvider.System,
+            loggers.CreateLogger<ResponseEngine>());
+        return (store, engine);
+    }
+
+    /// <summary>Reads the Wazuh configuration (explicit files, else the settings' ossec.conf list); errors go to stderr.</summary>
+    public static WazuhConfig? LoadConfig(RiposteHome home, string[]? files, CliIo io)
+    {
+        var paths = files is { Length: > 0 } ? files : [.. home.OssecConf];
+        var result = OssecConfigReader.ReadFiles(paths);
+        foreach (var diagnostic in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            io.Error.WriteLine(diagnostic.ToString());
+        }
+
+        return result.Config;
+    }
+}

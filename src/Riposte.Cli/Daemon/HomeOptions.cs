@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace Riposte.Cli.Daemon;
+
+/// <summary>The <c>--home</c> and <c>--settings</c> options shared by the commands that act on a Riposte home.</summary>
+internal static class HomeOptions
+{
+    public static Option<string?> CreateHome() => new("--home")
+    {
+        Description = "The Wazuh home (active-response/bin, logs, queue). Default: the settings' home, else /var/ossec when it exists.",
+    };
+
+    public static Option<string?> CreateSettings() => new("--settings", "-s")
+    {
+        Description = "Riposte settings (riposte.json). Default: HOME/etc/riposte.json when it exists.",
+    };
+
+    public static Option<string> CreateFormat()
+    {
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "text or json.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+        return format;
+    }
+}

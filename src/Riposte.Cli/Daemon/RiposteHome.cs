@@ -1,0 +1,53 @@
+using Riposte.Config.Settings;
+
+namespace Riposte.Cli.Daemon;
+
+/// <summary>Where things live under a Wazuh home, and the Riposte settings that apply to it.</summary>
+internal sealed record RiposteHome(string Home, RiposteSettings Settings)
+{
+    /// <summary>The SQLite state file.</summary>
+    public string StatePath => Path.GetFullPath(Settings.State.Path, Home);
+
+    /// <summary>Riposte's control socket (<c>revoke</c> and <c>trigger</c> talk to a running daemon through it).</summary>
+    public string ControlSocket => Path.Combine(Home, "queue", "riposte", "control.sock");
+
+    /// <summary>Wazuh's exec queue.</summary>
+    public string ExecQueue => Path.Combine(Home, "queue", "alerts", "execq");
+
+    /// <summary>The ossec.conf files from the settings, made absolute.</summary>
+    public IReadOnlyList<string> OssecConf => [.. Settings.Wazuh.OssecConf.Select(p => Path.GetFullPath(p, Home))];
+
+    /// <summary>
+    /// Resolves <c>--home</c> and <c>--settings</c>: an explicit settings file, else <c>HOME/etc/riposte.json</c> when it
+    /// exists, else defaults. Errors are printed and null returned.
+    /// </summary>
+    public static RiposteHome? Resolve(string? home, string? settingsFile, CliIo io)
+    {
+        var settings = RiposteSettings.Default;
+        var candidate = settingsFile ?? (home is null ? null : Path.Combine(home, "etc", "riposte.json"));
+        if (candidate is not null && (settingsFile is not null || File.Exists(candidate)))
+        {
+            var (loaded, diagnostics) = RiposteSettingsReader.ReadFile(candidate);
+            foreach (var diagnostic in diagnostics.Where(d => d.Severity != Config.DiagnosticSeverity.Info))
+            {
+                io.Error.WriteLine(diagnostic.ToString());
+            }
+
+            if (loaded is null)
+            {
+                return null;
+            }
+
+            settings = loaded;
+        }
+
+        var resolved = home is not null ? Path.GetFullPath(home) : settings.ResolveHome();
+        if (!Directory.Exists(resolved))
+        {
+            io.Error.WriteLine($"home directory '{resolved}' does not exist (pass --home DIR)");
+            return null;
+        }
+
+        return new RiposteHome(resolved, settings);
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Riposte.Alerts;
+using Riposte.Config;
+using Riposte.Matching;
+using Riposte.Protocol;
+
+namespace Riposte.Engine;
+
+/// <summary>
+/// Single-host mode: alerts in, responses out. Each alert is matched with analysisd's rules and every action it
+/// triggers runs locally through the engine, whatever its location.
+/// </summary>
+public sealed class AlertDispatcher
+{
+    private readonly ResponseEngine _engine;
+    private readonly ILogger _logger;
+    private volatile ArMatcher _matcher;
+
+    /// <summary>Dispatches with <paramref name="config"/>'s responses.</summary>
+    public AlertDispatcher(WazuhConfig config, ResponseEngine engine, ILogger<AlertDispatcher>? logger = null)
+    {
+        _matcher = new ArMatcher(config);
+        _engine = engine;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Switches to a new configuration (SIGHUP); alerts already dispatched finish with the old one.</summary>
+    public void Reload(WazuhConfig config) => _matcher = new ArMatcher(config);
+
+    /// <summary>The configuration in use.</summary>
+    public WazuhConfig Config => _matcher.Config;
+
+    /// <summary>Runs every action <paramref name="alert"/> triggers; completes when all are done.</summary>
+    /// <param name="alert">The alert.</param>
+    /// <param name="source">Input name for the audit trail.</param>
+    /// <param name="replayable">True when the input can deliver the same alert again after a restart (a tailed file): decisions are then recorded once.</param>
+    /// <param name="cancellationToken">Stops waiting (running programs are not abandoned by the engine).</param>
+    public async Task<IReadOnlyList<ExecOutcome>> DispatchAsync(Alert alert, string source, bool replayable, CancellationToken cancellationToken)
+    {
+        var matcher = _matcher;
+        var actions = new List<ArAction>();
+        if (matcher.Match(alert, actions) == 0)
+        {
+            return [];
+        }
+
+        // One alert's actions run in configuration order, as analysisd sends them; different alerts run in parallel.
+        var outcomes = new List<ExecOutcome>(actions.Count);
+        foreach (var action in actions)
+        {
+            var body = ArMessageBuilder.Build(matcher.Config, action.Response, alert);
+            var decision = replayable ? $"{alert.Id ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(alert.Json.Span))}|{action.Response.Name}|{action.Target}" : null;
+            _logger.LogDebug("Send AR to execd: {Name} (alert {AlertId}, rule {RuleId})", action.Response.Name, alert.Id, alert.RuleId);
+            outcomes.Add(await _engine.ExecuteAsync(new ExecRequest(body, source, decision), cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+}

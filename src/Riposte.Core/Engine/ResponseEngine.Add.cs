@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Logging;
+using Riposte.Execution;
+using Riposte.Protocol.Execd;
+using Riposte.State;
+using ControlLine = Riposte.Protocol.Execd.ControlLine;
+
+namespace Riposte.Engine;
+
+public sealed partial class ResponseEngine
+{
+    private async Task<ExecOutcome> ExecuteCoreAsync(ExecRequest request, CancellationToken cancellationToken)
+    {
+        if (!ExecdMessage.TryParse(request.Body.Span, out var message, out var parseError))
+        {
+            _logger.LogError("{Error}", parseError);
+            await AuditAsync("failure", null, "", null, null, [], null, parseError, request.Source).ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.Rejected, null, parseError!);
+        }
+
+        var name = message!.CommandName;
+        if (name == "restart-wazuh")
+        {
+            const string detail = "'restart-wazuh' asks execd to restart Wazuh (restart.sh); Riposte does not restart Wazuh";
+            _logger.LogWarning("{Detail}", detail);
+            await AuditAsync("skip", null, "", name, null, [], null, detail, request.Source).ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.Rejected, null, detail);
+        }
+
+        var command = _commands.Resolve(name);
+        if (command is null)
+        {
+            var error = $"(1311): Invalid command name '{name}' provided.";
+            _logger.LogError("{Error}", error);
+            await AuditAsync("failure", null, "", name, message.AlertId, [], null, error, request.Source).ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.Rejected, null, error);
+        }
+
+        if (command.ProgramPath.Length == 0)
+        {
+            var detail = $"Active response command not present for '{name}': not using it on this system";
+            _logger.LogDebug("{Detail}", detail);
+            await AuditAsync("skip", null, "", name, message.AlertId, [], null, detail, request.Source).ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.ProgramMissing, null, detail);
+        }
+
+        if (request.DecisionKey is { } decision &&
+            !await _store.TryRecordDecisionAsync(decision, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return new ExecOutcome(ExecResult.Duplicate, null, $"already applied: {decision}");
+        }
+
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var run = new AddRun(this, message, command, request.Source);
+        try
+        {
+            return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.ReleaseKey();
+            _slots.Release();
+        }
+    }
+
+    /// <summary>One add: the program's run, the decision taken when its keys arrive, and what is recorded.</summary>
+    private sealed class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, string source)
+    {
+        private IDisposable? _keyLock;
+        private ControlLine? _control;
+        private string? _rkey;
+        private TimeoutEntry? _entry;
+        private bool _aborted;
+        private long _timeout;
+
+        public async Task<ExecOutcome> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            message.PrepareForProgram(command.ProgramPath);
+            var add = message.With("add");
+            if (engine._logger.IsEnabled(LogLevel.Debug))
+            {
+                engine._logger.LogDebug("Executing command '{Program} {Message}'", command.ProgramPath, System.Text.Encoding.UTF8.GetString(add));
+            }
+            var result = await engine._runner.RunAddAsync(engine.Invocation(command.ProgramPath), add, DecideAsync, engine._options.Limits, cancellationToken)
+                .ConfigureAwait(false);
+            return await RecordAsync(result).ConfigureAwait(false);
+        }
+
+        public void ReleaseKey() => _keyLock?.Dispose();
+
+        private async ValueTask<ReadOnlyMemory<byte>?> DecideAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+        {
+            _control = ControlLine.Parse(line.Span);
+            _rkey = _control.RKey(command.ProgramPath, out var truncated);
+            if (truncated)
+            {
+                engine._logger.LogWarning("Active response key exceeds maximum size (4096). Truncating keys.");
+            }
+
+            if (_control.Problem is not null)
+            {
+                engine._logger.LogWarning("Control line from {Program} gave no keys ({Problem}); its key is '{RKey}'", command.ProgramPath, _control.Problem, _rkey);
+            }
+
+            if (command.TimeoutSeconds == 0)
+            {
+                return message.With("continue");
+            }
+
+            _keyLock = await engine._locks.AcquireAsync(_rkey, cancellationToken).ConfigureAwait(false);
+            var store = engine._store;
+            var now = engine._time.GetUtcNow();
+            var counter = engine._offenders.Enabled ? await store.GetOffenderAsync(_rkey, cancellationToken).ConfigureAwait(false) : null;
+            var (timeout, newCounter, offense) = engine._offenders.Apply(_rkey, command.TimeoutSeconds, counter, now);
+            _timeout = timeout;
+            if (offense > 1)
+            {
+                engine._logger.LogDebug("Repeated offender. Setting timeout to '{Timeout}s'", timeout);
+            }
+
+            var existing = await store.GetTimeoutAsync(_rkey, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                _aborted = true;
+                await store.RefreshTimeoutAsync(_rkey, now, timeout, offense, cancellationToken).ConfigureAwait(false);
+                if (newCounter is not null)
+                {
+                    await store.SetOffenderAsync(newCounter, cancellationToken).ConfigureAwait(false);
+                }
+
+                engine._scheduler.Schedule(_rkey, now.AddSeconds(timeout));
+                engine._logger.LogDebug("Command already received, updating time of addition to now.");
+                return message.With("abort");
+            }
+
+            var delete = message.With("delete");
+            _entry = new TimeoutEntry(_rkey, command.ProgramPath, delete, now, timeout, command.Name, message.AlertId, _control.Keys, EntryStatus.Pending, offense);
+
+            // Intent first: if Riposte dies after the program was told to continue, the delete still runs on restart.
+            await store.RecordAddIntentAsync(_entry, newCounter,
+                new AuditRecord(0, now, "continue", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
+                    $"timeout {timeout}s, offense {offense}", source), cancellationToken).ConfigureAwait(false);
+            engine._logger.LogDebug("Adding command '{Program}' to the timeout list, with a timeout of '{Timeout}s'.", command.ProgramPath, timeout);
+            return message.With("continue");
+        }
+
+        private async Task<ExecOutcome> RecordAsync(ProgramRunResult result)
+        {
+            var keys = _control?.Keys ?? [];
+            if (_entry is not null)
+            {
+                await engine._store.SetStatusAsync(_entry.RKey, EntryStatus.Active, CancellationToken.None).ConfigureAwait(false);
+                engine._scheduler.Schedule(_entry.RKey, _entry.ExpiresAt);
+            }
+
+            switch (result.Outcome)
+            {
+                case RunOutcome.Completed:
+                    var @event = _aborted ? "abort" : "add";
+                    var detail = _aborted
+                        ? $"already active: timer refreshed to {_timeout}s"
+                        : command.TimeoutSeconds == 0 ? "stateless" : $"added to the timeout list for {_timeout}s";
+                    if (_aborted)
+                    {
+                        engine.Log.Write($"Aborted {command.ProgramPath}: '{_rkey}' is already active; its timer now ends in {_timeout}s.");
+                    }
+
+                    await engine.AuditAsync(@event, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, detail, source).ConfigureAwait(false);
+                    return new ExecOutcome(_aborted ? ExecResult.Aborted : ExecResult.Continued, _rkey, detail);
+
+                case RunOutcome.NoControlLine:
+                    const string noKeys = "the program printed no keys: run once, not added to the timeout list";
+                    engine._logger.LogDebug("Active response won't be added to timeout list. Message not received with alert keys from script '{Program}'", command.ProgramPath);
+                    await engine.AuditAsync("add", null, command.ProgramPath, command.Name, message.AlertId, [], result, noKeys, source).ConfigureAwait(false);
+                    return new ExecOutcome(ExecResult.NoKeys, null, noKeys);
+
+                default:
+                    var failure = Describe(result);
+                    var kind = result.Outcome is RunOutcome.ControlLineTimeout or RunOutcome.RunTimeout ? "kill" : "failure";
+                    engine._logger.LogError("{Program}: {Failure}", command.ProgramPath, failure);
+                    engine.Log.Write($"{(kind == "kill" ? "Killed" : "Failed")} {command.ProgramPath}: {failure}");
+                    await engine.AuditAsync(kind, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, failure, source).ConfigureAwait(false);
+                    return new ExecOutcome(ExecResult.Failed, _rkey, failure);
+            }
+        }
+    }
+
+    internal static string Describe(ProgramRunResult result) => result.Outcome switch
+    {
+        RunOutcome.ControlLineTimeout => $"no control line within the time limit ({result.Elapsed.TotalSeconds:F1}s); killed (a program that reads stdin to EOF never answers)",
+        RunOutcome.RunTimeout => $"still running after the time limit ({result.Elapsed.TotalSeconds:F1}s); killed",
+        RunOutcome.SpawnFailed => $"(1317): Could not launch command {result.Error}",
+        RunOutcome.Cancelled => "cancelled (Riposte is stopping); killed",
+        _ => result.Error ?? result.Outcome.ToString(),
+    };
+}

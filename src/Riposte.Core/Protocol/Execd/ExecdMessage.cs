@@ -1,0 +1,91 @@
+using Riposte.Protocol.Json;
+
+namespace Riposte.Protocol.Execd;
+
+/// <summary>
+/// A message as wazuh-execd handles it: parsed once, then re-printed with only <c>command</c> changed (add, continue,
+/// abort, delete), <c>origin.module</c> set to <c>wazuh-execd</c> and <c>parameters.program</c> appended last.
+/// </summary>
+public sealed class ExecdMessage
+{
+    /// <summary>execd's <c>origin.module</c>.</summary>
+    public const string ExecdModule = "wazuh-execd";
+
+    private readonly CJsonObject _root;
+
+    private ExecdMessage(CJsonObject root, string commandName)
+    {
+        _root = root;
+        CommandName = commandName;
+    }
+
+    /// <summary>The <c>command</c> as received: an AR name such as <c>firewall-drop600</c>, or <c>!script</c>.</summary>
+    public string CommandName { get; }
+
+    /// <summary>The parsed message (mutated by <see cref="PrepareForProgram"/>).</summary>
+    internal CJsonObject Root => _root;
+
+    /// <summary>Parses a received body; on failure returns the Wazuh error (1315 or 1316) to log.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> body, out ExecdMessage? message, out string? error)
+    {
+        message = null;
+        if (!CJsonNode.TryParse(body, out var node, out _) || node is not CJsonObject root)
+        {
+            error = $"(1315): Invalid JSON message: '{System.Text.Encoding.UTF8.GetString(body)}'";
+            return false;
+        }
+
+        if (root.Get("command") is not CJsonString command)
+        {
+            error = $"(1316): Invalid AR command: '{System.Text.Encoding.UTF8.GetString(body)}'";
+            return false;
+        }
+
+        message = new ExecdMessage(root, command.Value);
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies execd's edits before the program runs: <c>origin.module</c> (only when <c>origin</c> is an object) and
+    /// <c>parameters.program</c> appended (only when <c>parameters</c> is an object).
+    /// </summary>
+    public void PrepareForProgram(string programPath)
+    {
+        if (_root.Get("origin") is CJsonObject origin)
+        {
+            if (origin.IndexOf("module") >= 0)
+            {
+                origin.Replace("module", ExecdModule);
+            }
+            else
+            {
+                origin.Add("module", ExecdModule);
+            }
+        }
+
+        if (_root.Get("parameters") is CJsonObject parameters)
+        {
+            parameters.Add("program", programPath);
+        }
+    }
+
+    /// <summary>The compact bytes with <c>command</c> replaced in place by <paramref name="command"/>.</summary>
+    public byte[] With(string command)
+    {
+        _root.Replace("command", command);
+        return _root.ToUtf8Bytes();
+    }
+
+    /// <summary>The <c>parameters.alert</c> object, if any.</summary>
+    public CJsonObject? Alert => (_root.Get("parameters") as CJsonObject)?.Get("alert") as CJsonObject;
+
+    /// <summary><c>parameters.alert.id</c>, if present.</summary>
+    public string? AlertId => Alert?.GetString("id");
+
+    /// <summary><c>parameters.alert.data.srcip</c>, if present.</summary>
+    public string? SrcIp => (Alert?.Get("data") as CJsonObject)?.GetString("srcip");
+
+    /// <summary><c>parameters.alert.data.dstuser</c>, if present.</summary>
+    public string? DstUser => (Alert?.Get("data") as CJsonObject)?.GetString("dstuser");
+}

@@ -1,0 +1,97 @@
+namespace Riposte.State;
+
+/// <summary>
+/// Creates the state file and its directory with owner-only modes. The file holds alert contents (user names, IPs),
+/// so it is made 0600 before SQLite ever opens it rather than fixed afterwards.
+/// </summary>
+internal static class StateFiles
+{
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const UnixFileMode PermissionBits =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>The files SQLite keeps next to the database in WAL mode.</summary>
+    public static readonly string[] SidecarSuffixes = ["-wal", "-shm"];
+
+    /// <summary>Creates every missing directory of <paramref name="directory"/>, each 0700 whatever the umask.</summary>
+    public static void EnsureDirectory(string directory)
+    {
+        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory))
+        {
+            return;
+        }
+
+        EnsureDirectory(Path.GetDirectoryName(directory) ?? string.Empty);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, DirectoryMode);
+        // mkdir applies the umask to the mode; set it again so an unusual umask cannot leave it unusable.
+        File.SetUnixFileMode(directory, DirectoryMode);
+    }
+
+    /// <summary>Creates an empty database file with mode 0600 unless it exists; returns whether it created it.</summary>
+    public static bool CreateDatabaseFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first; its mode is its creator's business.
+            return false;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, FileMode);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Gives -wal and -shm the database file's permission bits (0600 for a file Riposte created). SQLite does the
+    /// same itself, but only when it creates them; this makes the result independent of the umask and of whoever
+    /// created them first. Mirroring rather than forcing 0600 keeps an operator's deliberate group-read on the
+    /// database working for readers, which need the -shm too.
+    /// </summary>
+    public static void AlignSidecarModes(string databasePath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var mode = File.GetUnixFileMode(databasePath) & PermissionBits;
+        foreach (var suffix in SidecarSuffixes)
+        {
+            var sidecar = databasePath + suffix;
+            try
+            {
+                if (File.Exists(sidecar) && (File.GetUnixFileMode(sidecar) & PermissionBits) != mode)
+                {
+                    File.SetUnixFileMode(sidecar, mode);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Owned by another user (a reader that ran first): SQLite gave it the database's mode when creating it.
+            }
+        }
+    }
+}
