@@ -12,8 +12,9 @@ internal static class RevokeCommand
         var home = HomeOptions.CreateHome();
         var settings = HomeOptions.CreateSettings();
         var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home)." };
+        var role = HomeOptions.CreateRole();
         var key = new Argument<string>("key") { Description = "An rkey (firewall-drop-1.2.3.4) or one of its keys (1.2.3.4)." };
-        var command = new Command("revoke", "Undo an active response now: run its delete and remove it from the timeout list.") { home, settings, config, key };
+        var command = new Command("revoke", "Undo an active response now: run its delete and remove it from the timeout list.") { home, settings, config, role, key };
         command.SetAction(async (parse, ct) =>
         {
             if (RiposteHome.Resolve(parse.GetValue(home), parse.GetValue(settings), io) is not { } layout)
@@ -37,12 +38,12 @@ internal static class RevokeCommand
             else
             {
                 // No daemon: this process owns the state for the moment.
-                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io) is not { } loaded)
+                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io, parse.GetValue(role)) is not { } loaded)
                 {
                     return ExitCodes.InvalidInput;
                 }
 
-                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, NullLoggerFactory.Instance, ct);
+                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, parse.GetValue(role), NullLoggerFactory.Instance, ct);
                 await using (store)
                 await using (engine)
                 {

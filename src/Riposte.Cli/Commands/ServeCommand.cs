@@ -19,9 +19,10 @@ internal static class ServeCommand
         var logFormat = new Option<string>("--log-format") { Description = "Daemon log format on stderr: text or json.", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging (execd's debug messages)." };
+        var role = HomeOptions.CreateRole();
         var command = new Command("serve", "Run the engine: follow alerts and/or the exec queue, run responses, undo them on time.")
         {
-            home, settings, config, alerts, fromStart, execq, untilIdle, logFormat, verbose,
+            home, settings, config, role, alerts, fromStart, execq, untilIdle, logFormat, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -50,8 +51,8 @@ internal static class ServeCommand
 
                 builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             });
-            var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(alerts), parse.GetValue(fromStart), parse.GetValue(execq),
-                parse.GetValue(untilIdle));
+            var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(role), parse.GetValue(alerts), parse.GetValue(fromStart),
+                parse.GetValue(execq), parse.GetValue(untilIdle));
             return await new DaemonHost(options, io, loggers).RunAsync(ct);
         });
         return command;

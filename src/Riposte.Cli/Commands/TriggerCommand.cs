@@ -20,13 +20,14 @@ internal static class TriggerCommand
         var home = HomeOptions.CreateHome();
         var settings = HomeOptions.CreateSettings();
         var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home)." };
+        var role = HomeOptions.CreateRole();
         var arName = new Option<string>("--command") { Description = "The AR name as in ar.conf (firewall-drop600), or !program.", Required = true };
         var srcip = new Option<string?>("--srcip") { Description = "The IP to act on (parameters.alert.data.srcip)." };
         var user = new Option<string?>("--user") { Description = "The account to act on (parameters.alert.data.dstuser)." };
         var alert = new Option<string?>("--alert") { Description = "A file with a whole alert JSON object to send instead of a minimal one." };
         var command = new Command("trigger", "Run an active response by name for an IP, a user or an alert (like agent_control -b).")
         {
-            home, settings, config, arName, srcip, user, alert,
+            home, settings, config, role, arName, srcip, user, alert,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,12 +55,12 @@ internal static class TriggerCommand
             }
             else
             {
-                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io) is not { } loaded)
+                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io, parse.GetValue(role)) is not { } loaded)
                 {
                     return ExitCodes.InvalidInput;
                 }
 
-                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, NullLoggerFactory.Instance, ct);
+                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, parse.GetValue(role), NullLoggerFactory.Instance, ct);
                 await using (store)
                 await using (engine)
                 {

@@ -14,13 +14,14 @@ internal static class ValidateCommand
         {
             Description = "A Riposte settings file (riposte.json) to check as well.",
         };
+        var role = Daemon.HomeOptions.CreateRole();
         var command = new Command("validate", "Check Wazuh ossec.conf files the way Wazuh reads them (and riposte.json); exit 2 on any error.")
         {
-            config, settings,
+            config, settings, role,
         };
         command.SetAction(parse =>
         {
-            var result = OssecConfigReader.ReadFiles(parse.GetValue(config)!);
+            var result = OssecConfigReader.ReadFiles(parse.GetValue(config)!, parse.GetValue(role));
             var diagnostics = result.Diagnostics.ToList();
             if (parse.GetValue(settings) is { } settingsFile)
             {

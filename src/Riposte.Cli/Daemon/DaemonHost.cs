@@ -10,7 +10,7 @@ using Riposte.State;
 namespace Riposte.Cli.Daemon;
 
 /// <summary>What <c>riposte serve</c> was asked to do.</summary>
-internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle);
+internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle);
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
@@ -34,13 +34,13 @@ internal sealed class DaemonHost
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var layout = _options.Home;
-        if (EngineFactory.LoadConfig(layout, _options.ConfigFiles, _io) is not { } config)
+        if (EngineFactory.LoadConfig(layout, _options.ConfigFiles, _io, _options.Role) is not { } config)
         {
             return ExitCodes.InvalidInput;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (store, engine) = await EngineFactory.CreateAsync(layout, config, _loggers, cancellationToken);
+        var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken);
         await using (store)
         await using (engine)
         {
@@ -98,7 +98,7 @@ internal sealed class DaemonHost
 
     private void Reload(AlertDispatcher dispatcher, ResponseEngine engine)
     {
-        var result = OssecConfigReader.ReadFiles(_options.ConfigFiles is { Length: > 0 } files ? files : [.. _options.Home.OssecConf]);
+        var result = OssecConfigReader.ReadFiles(_options.ConfigFiles is { Length: > 0 } files ? files : [.. _options.Home.OssecConf], _options.Role);
         if (result.Config is null)
         {
             foreach (var diagnostic in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
@@ -111,7 +111,7 @@ internal sealed class DaemonHost
         }
 
         dispatcher.Reload(result.Config);
-        engine.UpdateCommands(ArCommandTable.FromConfig(_options.Home.Home, result.Config, w => _logger.LogWarning("{Warning}", w)));
+        engine.UpdateCommands(EngineFactory.Commands(_options.Home, result.Config, _options.Role, _logger));
         _logger.LogInformation("Configuration reloaded: {Count} active responses", result.Config.ActiveResponses.Count);
     }
 

@@ -26,21 +26,42 @@ internal static class EngineFactory
     }
 
     public static async Task<(SqliteStateStore Store, ResponseEngine Engine)> CreateAsync(RiposteHome home, WazuhConfig config,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        ConfigRole role, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var store = await SqliteStateStore.OpenAsync(home.StatePath, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-        var warn = loggers.CreateLogger("Riposte.Commands");
-        var commands = ArCommandTable.FromConfig(home.Home, config, w => warn.LogWarning("{Warning}", w));
+        var commands = Commands(home, config, role, loggers.CreateLogger("Riposte.Commands"));
         var engine = new ResponseEngine(Options(home, config), commands, store, new ProgramRunner(TimeProvider.System), TimeProvider.System,
             loggers.CreateLogger<ResponseEngine>());
         return (store, engine);
     }
 
+    /// <summary>
+    /// execd's command table. A manager's is what analysisd writes to ar.conf from ossec.conf; an agent's is the
+    /// ar.conf the manager pushed (HOME/etc/shared/ar.conf).
+    /// </summary>
+    public static ArCommandTable Commands(RiposteHome home, WazuhConfig config, ConfigRole role, ILogger logger)
+    {
+        void Warn(string warning) => logger.LogWarning("{Warning}", warning);
+        if (role == ConfigRole.Manager)
+        {
+            return ArCommandTable.FromConfig(home.Home, config, Warn);
+        }
+
+        var arConf = Path.Combine(home.Home, "etc", "shared", "ar.conf");
+        if (!File.Exists(arConf))
+        {
+            logger.LogWarning("No {ArConf}: no AR command is known until the manager pushes it", arConf);
+            return new ArCommandTable(home.Home, [], Warn);
+        }
+
+        return new ArCommandTable(home.Home, ArCommandTable.ParseArConf(File.ReadAllText(arConf), Warn), Warn);
+    }
+
     /// <summary>Reads the Wazuh configuration (explicit files, else the settings' ossec.conf list); errors go to stderr.</summary>
-    public static WazuhConfig? LoadConfig(RiposteHome home, string[]? files, CliIo io)
+    public static WazuhConfig? LoadConfig(RiposteHome home, string[]? files, CliIo io, ConfigRole role = ConfigRole.Manager)
     {
         var paths = files is { Length: > 0 } ? files : [.. home.OssecConf];
-        var result = OssecConfigReader.ReadFiles(paths);
+        var result = OssecConfigReader.ReadFiles(paths, role);
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
         {
             io.Error.WriteLine(diagnostic.ToString());

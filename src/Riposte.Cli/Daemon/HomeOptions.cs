@@ -25,4 +25,10 @@ internal static class HomeOptions
         format.AcceptOnlyFromAmong("text", "json");
         return format;
     }
+
+    public static Option<Config.ConfigRole> CreateRole() => new("--role")
+    {
+        Description = "manager (analysisd's reading of ossec.conf; the command table comes from it) or agent (execd's reading; the command table comes from HOME/etc/shared/ar.conf).",
+        DefaultValueFactory = _ => Config.ConfigRole.Manager,
+    };
 }

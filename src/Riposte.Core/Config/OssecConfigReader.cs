@@ -18,14 +18,17 @@ public sealed class OssecConfigReader
     private ArQueues _queues;
     private int _blockIndex;
 
-    private OssecConfigReader()
+    private readonly ConfigRole _role;
+
+    private OssecConfigReader(ConfigRole role)
     {
+        _role = role;
     }
 
     /// <summary>Reads files in order, as if they were one document (a command must be defined before it is used).</summary>
-    public static ConfigLoadResult ReadFiles(IEnumerable<string> paths)
+    public static ConfigLoadResult ReadFiles(IEnumerable<string> paths, ConfigRole role = ConfigRole.Manager)
     {
-        var reader = new OssecConfigReader();
+        var reader = new OssecConfigReader(role);
         foreach (var path in paths)
         {
             string text;
@@ -47,9 +50,9 @@ public sealed class OssecConfigReader
     }
 
     /// <summary>Reads configuration text; <paramref name="file"/> names it in diagnostics.</summary>
-    public static ConfigLoadResult ReadText(string text, string file = "ossec.conf")
+    public static ConfigLoadResult ReadText(string text, string file = "ossec.conf", ConfigRole role = ConfigRole.Manager)
     {
-        var reader = new OssecConfigReader();
+        var reader = new OssecConfigReader(role);
         reader.ReadDocument(text, file);
         return reader.Finish();
     }
@@ -171,7 +174,7 @@ public sealed class OssecConfigReader
                 return;
             }
 
-            if (!raw.Accept(child, value, file, this))
+            if (!raw.Accept(child, value, file, this, _role))
             {
                 return;
             }
@@ -204,7 +207,7 @@ public sealed class OssecConfigReader
 
         if (string.IsNullOrEmpty(raw.Command) || string.IsNullOrEmpty(raw.Location))
         {
-            if (!raw.HasRepeatedOffenders)
+            if (!raw.HasRepeatedOffenders && _role == ConfigRole.Manager)
             {
                 Error(block, file, WazuhMessages.MissingArOptions, WazuhMessages.ArOptions);
             }

@@ -22,7 +22,7 @@ internal sealed class RawResponseBlock
     public bool HasRepeatedOffenders => RepeatedOffenders is not null;
 
     /// <summary>Takes one child; false when analysisd would reject the block (the error is already reported).</summary>
-    public bool Accept(XElement child, string value, string file, OssecConfigReader reader)
+    public bool Accept(XElement child, string value, string file, OssecConfigReader reader, ConfigRole role)
     {
         switch (child.Name.LocalName)
         {
@@ -77,6 +77,9 @@ internal sealed class RawResponseBlock
                 break;
             case "ca_store":
                 // The agent-upgrade module reads it; analysisd accepts and ignores it.
+                break;
+            case "ca_verification" when role == ConfigRole.Agent:
+                // Only analysisd rejects it (quirk Q25); on an agent it belongs to the upgrade module.
                 break;
             default:
                 reader.Error(child, file, WazuhMessages.InvalidElement, WazuhMessages.Element(child.Name.LocalName));

@@ -133,6 +133,28 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Agent_role_takes_commands_from_the_shared_ar_conf_and_escalates_repeated_offenders()
+    {
+        using var home = new TestHome();
+        File.Copy(Fixtures.Path("sample-agent-ossec-ar.xml"), home.Config, overwrite: true);
+        Directory.CreateDirectory(Path.Combine(home.Path, "etc", "shared"));
+        File.Copy(Fixtures.Path("sample-ar.conf"), Path.Combine(home.Path, "etc", "shared", "ar.conf"));
+        await using var daemon = DaemonProcess.Start("--home", home.Path, "--role", "agent", "--execq");
+        var queue = Path.Combine(home.Path, "queue", "alerts", "execq");
+        await TestHome.WaitForAsync(() => File.Exists(queue), "the exec queue");
+
+        await ExecQueueClient.SendAsync(queue, System.Text.Encoding.UTF8.GetBytes(Fixtures.Wire("A3")), TestContext.Current.CancellationToken);
+        await TestHome.WaitForAsync(() => home.Events().Length == 1, "the add");
+        await ExecQueueClient.SendAsync(queue, System.Text.Encoding.UTF8.GetBytes(Fixtures.Wire("A3")), TestContext.Current.CancellationToken);
+        await TestHome.WaitForAsync(() => home.Events().Length == 2, "the abort");
+
+        var status = await CliRunner.RunAsync(["status", "--home", home.Path, "--format", "json"]);
+        var entry = JsonDocument.Parse(status.Out).RootElement.EnumerateArray().ShouldHaveSingleItem();
+        entry.GetProperty("offense").GetInt32().ShouldBe(2);
+        entry.GetProperty("remaining_s").GetInt64().ShouldBeInRange(55, 60);
+    }
+
+    [Fact]
     public async Task Sighup_reloads_and_a_bad_config_keeps_the_old_one()
     {
         using var home = new TestHome(timeout: 600);

@@ -52,6 +52,15 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Agent_config_is_valid_for_the_agent_role()
+    {
+        var result = await CliRunner.RunAsync(["validate", "--role", "agent", "--config", Fixtures.Path("sample-agent-ossec-ar.xml")]);
+
+        result.ExitCode.ShouldBe(0, result.Out);
+        result.OutLines.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Missing_config_option_is_a_usage_error()
     {
         (await CliRunner.RunAsync(["validate"])).ExitCode.ShouldBe(1);

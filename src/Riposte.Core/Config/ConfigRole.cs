@@ -1,0 +1,14 @@
+namespace Riposte.Config;
+
+/// <summary>Which Wazuh daemon's reading of ossec.conf applies.</summary>
+public enum ConfigRole
+{
+    /// <summary>A manager: analysisd's strict reading (commands, responses, white list) plus execd's settings.</summary>
+    Manager,
+
+    /// <summary>
+    /// An agent: only execd reads the file (its <c>disabled</c> and <c>repeated_offenders</c>), so the WPK elements
+    /// <c>ca_store</c>/<c>ca_verification</c> are fine and blocks without command or location are execd-only.
+    /// </summary>
+    Agent,
+}
