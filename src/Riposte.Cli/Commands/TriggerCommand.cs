@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Riposte.Cli.Daemon;
 using Riposte.Engine;
@@ -146,6 +145,4 @@ internal static class TriggerCommand
             }
         }
     }
-
-    internal static string Text(byte[] body) => Encoding.UTF8.GetString(body);
 }

@@ -131,12 +131,10 @@ internal sealed class ControlServer : IAsyncDisposable
         }
 
         var uid = BitConverter.ToUInt32(credentials[4..8]);
-        return uid == 0 || uid == CurrentUid();
+        return uid == 0 || uid == OwnUid;
     }
 
     private static readonly uint OwnUid = ReadOwnUid();
-
-    private static uint CurrentUid() => OwnUid;
 
     /// <summary>The real uid from /proc (no P/Invoke needed for one number).</summary>
     private static uint ReadOwnUid()
