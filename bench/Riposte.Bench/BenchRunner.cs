@@ -6,11 +6,17 @@ namespace Riposte.Bench;
 /// <summary>Parses <c>[--quick] [NAME...]</c>, runs the selected benchmarks, prints a table and writes latest.json.</summary>
 internal static class BenchRunner
 {
-    private static readonly IBenchmark[] All = [new MatchBenchmark()];
+    private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark()];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static int Run(string[] args)
     {
+        if (args is [StartupBenchmark.ProbeArgument, var home, var expected])
+        {
+            // startup_100k measures in a fresh process: this one, started again by the benchmark.
+            return StartupBenchmark.Probe(home, expected);
+        }
+
         var quick = args.Contains("--quick");
         var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (args.Contains("--help") || args.Contains("-h"))
@@ -57,9 +63,12 @@ internal static class BenchRunner
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name,-22} {r.Unit,-16} {r.Riposte,14:N1} {r.Baseline,14:N1}  {r.Ratio,7:F2}  {r.BaselineName}"));
+                $"{r.Name,-22} {r.Unit,-16} {Number(r.Riposte),14} {Number(r.Baseline),14}  {r.Ratio,7:F2}  {r.BaselineName}"));
         }
     }
+
+    // Seconds need their milliseconds; rates and sizes read better with one decimal.
+    private static string Number(double value) => value.ToString(Math.Abs(value) < 10 ? "N3" : "N1", CultureInfo.InvariantCulture);
 
     private static string FindRepoRoot()
     {

@@ -121,12 +121,9 @@ public sealed partial class ResponseEngine
             if (existing is not null)
             {
                 _aborted = true;
-                await store.RefreshTimeoutAsync(_rkey, now, timeout, offense, cancellationToken).ConfigureAwait(false);
-                if (newCounter is not null)
-                {
-                    await store.SetOffenderAsync(newCounter, cancellationToken).ConfigureAwait(false);
-                }
-
+                await store.RecordAbortAsync(_rkey, now, timeout, offense, newCounter,
+                    new AuditRecord(0, now, "abort", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
+                        $"already active: timer refreshed to {timeout}s, offense {offense}", source), cancellationToken).ConfigureAwait(false);
                 engine._scheduler.Schedule(_rkey, now.AddSeconds(timeout));
                 engine._logger.LogDebug("Command already received, updating time of addition to now.");
                 return message.With("abort");
@@ -148,24 +145,31 @@ public sealed partial class ResponseEngine
             var keys = _control?.Keys ?? [];
             if (_entry is not null)
             {
-                await engine._store.SetStatusAsync(_entry.RKey, EntryStatus.Active, CancellationToken.None).ConfigureAwait(false);
+                // Active whatever the outcome: the program was told to continue, so its effect may be in place.
+                var recorded = result.Outcome == RunOutcome.Completed ? "add" : result.Outcome is RunOutcome.ControlLineTimeout or RunOutcome.RunTimeout ? "kill" : "failure";
+                await engine._store.RecordStatusAsync(_entry.RKey, EntryStatus.Active, new AuditRecord(0, engine._time.GetUtcNow(), recorded, _rkey,
+                    command.ProgramPath, command.Name, message.AlertId, keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout,
+                    result.Stderr, result.Outcome == RunOutcome.Completed ? $"added to the timeout list for {_timeout}s" : Describe(result), source),
+                    CancellationToken.None).ConfigureAwait(false);
                 engine._scheduler.Schedule(_entry.RKey, _entry.ExpiresAt);
+                if (result.Outcome == RunOutcome.Completed)
+                {
+                    return new ExecOutcome(ExecResult.Continued, _rkey, $"added to the timeout list for {_timeout}s");
+                }
             }
 
             switch (result.Outcome)
             {
                 case RunOutcome.Completed:
-                    var @event = _aborted ? "abort" : "add";
-                    var detail = _aborted
-                        ? $"already active: timer refreshed to {_timeout}s"
-                        : command.TimeoutSeconds == 0 ? "stateless" : $"added to the timeout list for {_timeout}s";
                     if (_aborted)
                     {
+                        // The abort itself was recorded with the refresh, in the same transaction.
                         engine.Log.Write($"Aborted {command.ProgramPath}: '{_rkey}' is already active; its timer now ends in {_timeout}s.");
+                        return new ExecOutcome(ExecResult.Aborted, _rkey, $"already active: timer refreshed to {_timeout}s");
                     }
 
-                    await engine.AuditAsync(@event, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, detail, source).ConfigureAwait(false);
-                    return new ExecOutcome(_aborted ? ExecResult.Aborted : ExecResult.Continued, _rkey, detail);
+                    await engine.AuditAsync("add", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, "stateless", source).ConfigureAwait(false);
+                    return new ExecOutcome(ExecResult.Continued, _rkey, "stateless");
 
                 case RunOutcome.NoControlLine:
                     const string noKeys = "the program printed no keys: run once, not added to the timeout list";
@@ -178,7 +182,11 @@ public sealed partial class ResponseEngine
                     var kind = result.Outcome is RunOutcome.ControlLineTimeout or RunOutcome.RunTimeout ? "kill" : "failure";
                     engine._logger.LogError("{Program}: {Failure}", command.ProgramPath, failure);
                     engine.Log.Write($"{(kind == "kill" ? "Killed" : "Failed")} {command.ProgramPath}: {failure}");
-                    await engine.AuditAsync(kind, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, failure, source).ConfigureAwait(false);
+                    if (_entry is null)
+                    {
+                        await engine.AuditAsync(kind, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, failure, source).ConfigureAwait(false);
+                    }
+
                     return new ExecOutcome(ExecResult.Failed, _rkey, failure);
             }
         }

@@ -33,7 +33,11 @@ public sealed partial class ResponseEngine
                 return new ExecOutcome(ExecResult.Rejected, rkey, "not due yet");
             }
 
-            await _store.SetStatusAsync(rkey, EntryStatus.Deleting, cancellationToken).ConfigureAwait(false);
+            if (reason != DeleteReason.Timeout)
+            {
+                // An overdue entry is deleted again after a crash anyway; an early delete (revoke, shutdown) must say so.
+                await _store.SetStatusAsync(rkey, EntryStatus.Deleting, cancellationToken).ConfigureAwait(false);
+            }
             var why = reason switch
             {
                 DeleteReason.Timeout => $"after a timeout of '{entry.DurationSeconds}s'",

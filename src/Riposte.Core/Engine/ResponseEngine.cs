@@ -27,6 +27,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _deleteFailures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly AuditWriter _audit;
     private int _stopped;
 
     /// <summary>Creates an engine; call <see cref="StartAsync"/> before sending requests.</summary>
@@ -42,6 +43,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxParallel));
         _offenders = new RepeatedOffenderPolicy(options.RepeatedOffenders, options.ForgiveAfter);
         _scheduler = new ExpiryScheduler(timeProvider, OnDue);
+        _audit = new AuditWriter(store, _logger);
         Log = new ActiveResponsesLog(options.Home, timeProvider);
     }
 
@@ -57,7 +59,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// <summary>Loads the timeout list and schedules every delete; overdue deletes (after a stop or a crash) run now.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var entries = await _store.ListTimeoutsAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await _store.ListScheduleAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var overdue = 0;
         foreach (var entry in entries)
@@ -135,6 +137,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _audit.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -152,6 +155,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
+
+            await _audit.DisposeAsync().ConfigureAwait(false);
         }
 
         _stopping.Dispose();
@@ -180,14 +185,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private async Task AuditAsync(string @event, string? rkey, string program, string? arName, string? alertId, IReadOnlyList<string> keys,
         ProgramRunResult? run, string? detail, string? source)
     {
-        try
-        {
-            await _store.AppendAuditAsync(new AuditRecord(0, _time.GetUtcNow(), @event, rkey, program, arName, alertId, keys,
-                run?.ExitCode, (long)(run?.Elapsed.TotalMilliseconds ?? 0), run?.Stdout, run?.Stderr, detail, source), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Could not record audit event {Event} for {RKey}", @event, rkey);
-        }
+        await _audit.AppendAsync(new AuditRecord(0, _time.GetUtcNow(), @event, rkey, program, arName, alertId, keys,
+            run?.ExitCode, (long)(run?.Elapsed.TotalMilliseconds ?? 0), run?.Stdout, run?.Stderr, detail, source)).ConfigureAwait(false);
     }
 }

@@ -164,6 +164,24 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return ReadEntries(_read.ListTimeouts.Bind(null), count, cancellationToken);
     }
 
+    /// <summary>
+    /// What a scheduler needs of every entry (rkey, status, expiry), unsorted: start-up reads this instead of whole
+    /// entries, whose delete messages would otherwise all be loaded into memory at once.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ScheduledTimeout>> ListScheduleAsync(CancellationToken cancellationToken = default)
+    {
+        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        var count = Convert.ToInt32(_read.CountTimeouts.Bind(null).ExecuteScalar(), CultureInfo.InvariantCulture);
+        var schedule = new List<ScheduledTimeout>(count);
+        using var reader = _read.ListSchedule.Bind(null).ExecuteReader();
+        while (reader.Read())
+        {
+            schedule.Add(new ScheduledTimeout(reader.GetString(0), ParseStatus(reader.GetString(1)), UnixMs.To(reader.GetInt64(2))));
+        }
+
+        return schedule;
+    }
+
     /// <summary>Entries whose rkey is <paramref name="key"/> or whose keys include it, soonest expiry first.</summary>
     public async ValueTask<IReadOnlyList<TimeoutEntry>> FindTimeoutsByKeyAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -288,6 +306,24 @@ public sealed class SqliteStateStore : IAsyncDisposable
         var id = InsertAudit(scope.Transaction, record);
         scope.Commit();
         return id;
+    }
+
+    /// <summary>Appends several records in one transaction (one commit for a group of concurrent runs).</summary>
+    public async ValueTask AppendAuditsAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            Validate(record);
+        }
+
+        using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            InsertAudit(scope.Transaction, record);
+        }
+
+        scope.Commit();
     }
 
     /// <summary>The records matching <paramref name="query"/>, newest first (by time, then by id).</summary>
@@ -895,6 +931,8 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         public readonly PreparedStatement CountTimeouts = new(c, "SELECT count(*) FROM timeouts");
 
+        public readonly PreparedStatement ListSchedule = new(c, "SELECT rkey, status, expires_at FROM timeouts");
+
         public readonly PreparedStatement FindTimeoutsByKey = new(
             c,
             $"SELECT {EntryColumns} FROM timeouts WHERE rkey = $key OR rkey IN (SELECT rkey FROM timeout_keys WHERE key = $key) ORDER BY expires_at, rkey",
@@ -906,7 +944,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         public void Dispose()
         {
-            foreach (var statement in new[] { GetTimeout, ListTimeouts, CountTimeouts, FindTimeoutsByKey, GetOffender, GetCheckpoint })
+            foreach (var statement in new[] { GetTimeout, ListTimeouts, CountTimeouts, ListSchedule, FindTimeoutsByKey, GetOffender, GetCheckpoint })
             {
                 statement.Dispose();
             }
