@@ -308,7 +308,12 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Appends several records in one transaction (one commit for a group of concurrent runs).</summary>
+    /// <summary>
+    /// Appends several records in one transaction (one commit for a group of concurrent runs). This commit is not
+    /// fsynced on its own (<c>synchronous=NORMAL</c> for this transaction only): in WAL mode it survives a crash of
+    /// the process, and reaches the disk with the next fsynced commit or checkpoint. Audit rows describe what
+    /// happened; the rows the engine's recovery depends on (intents, timeouts) keep their fsync.
+    /// </summary>
     public async ValueTask AppendAuditsAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -317,13 +322,35 @@ public sealed class SqliteStateStore : IAsyncDisposable
             Validate(record);
         }
 
-        using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var record in records)
+        if (_writer is null)
         {
-            InsertAudit(scope.Transaction, record);
+            throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
         }
 
-        scope.Commit();
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Scalar(_writer, "PRAGMA synchronous = NORMAL");
+            try
+            {
+                using var transaction = _writer.BeginTransaction(deferred: false);
+                foreach (var record in records)
+                {
+                    InsertAudit(transaction, record);
+                }
+
+                transaction.Commit();
+            }
+            finally
+            {
+                Scalar(_writer, "PRAGMA synchronous = FULL");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>The records matching <paramref name="query"/>, newest first (by time, then by id).</summary>
