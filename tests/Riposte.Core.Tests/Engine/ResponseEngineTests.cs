@@ -16,6 +16,7 @@ public sealed class ResponseEngineTests
         (await h.ExecAsync(a3)).Result.ShouldBe(ExecResult.Continued);
         (await h.ExecAsync(a3)).Result.ShouldBe(ExecResult.Aborted);
         await h.AdvanceAsync(TenMinutes + TimeSpan.FromSeconds(1), () => h.Calls().Count == 5);
+        await EngineHarness.WaitForAsync(() => h.Store.CountTimeoutsAsync(CancellationToken.None).AsTask().Result == 0);
 
         var calls = h.Calls();
         calls.Select(c => c.Text).ShouldBe([Fixtures.Wire("A4"), Fixtures.Wire("A6"), Fixtures.Wire("A4"), Fixtures.Wire("A7"), Fixtures.Wire("A8")]);

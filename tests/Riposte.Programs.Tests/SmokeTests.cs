@@ -1,0 +1,7 @@
+namespace Riposte;
+
+public sealed class ProgramsSmokeTests
+{
+    [Fact]
+    public void Builds() => true.ShouldBeTrue();
+}

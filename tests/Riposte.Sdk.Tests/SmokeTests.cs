@@ -1,0 +1,7 @@
+namespace Riposte;
+
+public sealed class SdkSmokeTests
+{
+    [Fact]
+    public void Builds() => true.ShouldBeTrue();
+}
