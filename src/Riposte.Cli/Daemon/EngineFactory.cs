@@ -22,8 +22,16 @@ internal static class EngineFactory
             RevertOnShutdown = execution.RevertOnShutdown,
             RepeatedOffenders = config.Execd.RepeatedOffenders,
             ForgiveAfter = home.Settings.RepeatedOffenders.Mode == RepeatedOffenderMode.Decay ? home.Settings.RepeatedOffenders.ForgiveAfter : null,
+            Policies = ar => home.Settings.PolicyFor(ar, CommandNameOf(config, ar)),
+            Protected = new Safety.ProtectedAddresses(home.Settings.Safety.NeverBlockSelf, home.Settings.Safety.Allowlist, TimeProvider.System),
+            WhiteList = config.WhiteList,
         };
     }
+
+    /// <summary>The command an AR name comes from: from the configuration, else the name without its timeout digits.</summary>
+    internal static string CommandNameOf(WazuhConfig config, string arName) =>
+        config.ActiveResponses.FirstOrDefault(r => r.Name == arName)?.CommandName
+        ?? arName.TrimStart('!').TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('-');
 
     public static async Task<(SqliteStateStore Store, ResponseEngine Engine)> CreateAsync(RiposteHome home, WazuhConfig config,
         ConfigRole role, ILoggerFactory loggers, CancellationToken cancellationToken)

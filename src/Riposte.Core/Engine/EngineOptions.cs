@@ -26,6 +26,15 @@ public sealed record EngineOptions
     /// <summary>How many times a failed delete is retried before it is given up (and recorded as such).</summary>
     public int DeleteAttempts { get; init; } = 3;
 
+    /// <summary>Per-response policy (allowlist, dry run, rate cap, escalation) by AR name; null = defaults everywhere.</summary>
+    public Func<string, Config.Settings.ResponsePolicy>? Policies { get; init; }
+
+    /// <summary>Addresses never blocked (the host's own, its gateway and DNS, the allowlist); null = no check.</summary>
+    public Safety.ProtectedAddresses? Protected { get; init; }
+
+    /// <summary>Wazuh's white list, checked again at enforcement (messages from the exec queue or trigger did not pass the matcher here).</summary>
+    public Matching.WhiteList? WhiteList { get; init; }
+
     /// <summary>Wait between delete attempts.</summary>
     public TimeSpan DeleteRetryDelay { get; init; } = TimeSpan.FromMinutes(1);
 }

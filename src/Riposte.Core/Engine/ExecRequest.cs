@@ -26,6 +26,12 @@ public enum ExecResult
     Rejected,
     /// <summary>The program failed: could not start, was killed after a time limit, or the run was cancelled.</summary>
     Failed,
+    /// <summary>Not run: the address is protected (this host, its gateway or DNS, an allowlist, the white list).</summary>
+    Refused,
+    /// <summary>Not run: the response is in dry-run mode; the decision was recorded.</summary>
+    DryRun,
+    /// <summary>Not applied: the response reached its cap of new blocks per minute (the program was told to abort).</summary>
+    RateLimited,
 }
 
 /// <summary>The outcome of one request.</summary>

@@ -7,14 +7,19 @@ namespace Riposte.Engine;
 /// the configured timeout, then each step of the list in minutes, then the last step forever. Riposte persists the
 /// counters and can forgive a counter after a quiet period.
 /// </summary>
-internal sealed class RepeatedOffenderPolicy(IReadOnlyList<int> steps, TimeSpan? forgiveAfter)
+internal sealed class RepeatedOffenderPolicy(IReadOnlyList<int> minutes, TimeSpan? forgiveAfter)
 {
-    public bool Enabled => steps.Count > 0;
+    private readonly long[] _defaultSteps = [.. minutes.Select(m => m * 60L)];
 
-    /// <summary>The timeout for this offense and the counter to store.</summary>
-    public (long TimeoutSeconds, OffenderCounter? Counter, int Offense) Apply(string rkey, long timeout, OffenderCounter? current, DateTimeOffset now)
+    /// <summary>execd's steps (repeated_offenders, in seconds), or a response's own escalation when it has one.</summary>
+    public IReadOnlyList<long> StepsFor(Config.Settings.ResponsePolicy policy) =>
+        policy.Escalation is { } escalation ? [.. escalation.Select(t => (long)t.TotalSeconds)] : _defaultSteps;
+
+    /// <summary>The timeout for this offense and the counter to store; no steps means no counting (Wazuh creates no table then).</summary>
+    public (long TimeoutSeconds, OffenderCounter? Counter, int Offense) Apply(string rkey, long timeout, OffenderCounter? current, DateTimeOffset now,
+        IReadOnlyList<long> steps)
     {
-        if (!Enabled)
+        if (steps.Count == 0)
         {
             return (timeout, null, 1);
         }
@@ -32,9 +37,9 @@ internal sealed class RepeatedOffenderPolicy(IReadOnlyList<int> steps, TimeSpan?
         var count = current.Count;
         if (count >= steps.Count)
         {
-            return (steps[^1] * 60L, current with { LastSeen = now }, count + 2);
+            return (steps[^1], current with { LastSeen = now }, count + 2);
         }
 
-        return (steps[count] * 60L, new OffenderCounter(rkey, count + 1, now), count + 2);
+        return (steps[count], new OffenderCounter(rkey, count + 1, now), count + 2);
     }
 }

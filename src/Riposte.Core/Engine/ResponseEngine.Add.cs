@@ -43,6 +43,25 @@ public sealed partial class ResponseEngine
             return new ExecOutcome(ExecResult.ProgramMissing, null, detail);
         }
 
+        var policy = PolicyFor(command.Name);
+        if (_guard.WhyRefused(command.ProgramPath, message.TargetIp, policy) is { } refusal)
+        {
+            var detail = $"refused to run {command.Name}: {refusal}";
+            _logger.LogWarning("{Detail}", detail);
+            Log.Write($"Refused {command.ProgramPath}: {refusal}.");
+            await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, [message.TargetIp!], null, detail, request.Source).ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.Refused, null, detail);
+        }
+
+        if (policy.DryRun)
+        {
+            var detail = $"dry run: would run {command.ProgramPath} ({command.Name}) for {message.TargetIp ?? message.DstUser ?? "this alert"}";
+            Log.Write($"Dry run: {command.ProgramPath} ({command.Name}) not run for {message.TargetIp ?? message.DstUser ?? "this alert"}.");
+            await AuditAsync("dry-run", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } ip ? [ip] : [], null, detail, request.Source)
+                .ConfigureAwait(false);
+            return new ExecOutcome(ExecResult.DryRun, null, detail);
+        }
+
         if (request.DecisionKey is { } decision &&
             !await _store.TryRecordDecisionAsync(decision, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
@@ -50,7 +69,7 @@ public sealed partial class ResponseEngine
         }
 
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var run = new AddRun(this, message, command, request.Source);
+        var run = new AddRun(this, message, command, policy, request.Source);
         try
         {
             return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
@@ -63,8 +82,9 @@ public sealed partial class ResponseEngine
     }
 
     /// <summary>One add: the program's run, the decision taken when its keys arrive, and what is recorded.</summary>
-    private sealed class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, string source)
+    private sealed class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, Config.Settings.ResponsePolicy policy, string source)
     {
+        private bool _rateLimited;
         private IDisposable? _keyLock;
         private ControlLine? _control;
         private string? _rkey;
@@ -109,8 +129,9 @@ public sealed partial class ResponseEngine
             _keyLock = await engine._locks.AcquireAsync(_rkey, cancellationToken).ConfigureAwait(false);
             var store = engine._store;
             var now = engine._time.GetUtcNow();
-            var counter = engine._offenders.Enabled ? await store.GetOffenderAsync(_rkey, cancellationToken).ConfigureAwait(false) : null;
-            var (timeout, newCounter, offense) = engine._offenders.Apply(_rkey, command.TimeoutSeconds, counter, now);
+            var steps = engine._offenders.StepsFor(policy);
+            var counter = steps.Count > 0 ? await store.GetOffenderAsync(_rkey, cancellationToken).ConfigureAwait(false) : null;
+            var (timeout, newCounter, offense) = engine._offenders.Apply(_rkey, command.TimeoutSeconds, counter, now, steps);
             _timeout = timeout;
             if (offense > 1)
             {
@@ -126,6 +147,13 @@ public sealed partial class ResponseEngine
                         $"already active: timer refreshed to {timeout}s, offense {offense}", source), cancellationToken).ConfigureAwait(false);
                 engine._scheduler.Schedule(_rkey, now.AddSeconds(timeout));
                 engine._logger.LogDebug("Command already received, updating time of addition to now.");
+                return message.With("abort");
+            }
+
+            if (!engine._guard.TryTakeBlock(command.Name, policy))
+            {
+                // Over the cap: the program is told to abort, so it acts on nothing, and nothing is recorded as active.
+                _rateLimited = true;
                 return message.With("abort");
             }
 
@@ -160,6 +188,12 @@ public sealed partial class ResponseEngine
 
             switch (result.Outcome)
             {
+                case RunOutcome.Completed when _rateLimited:
+                    var capped = $"not applied: {command.Name} reached its cap of {policy.MaxNewPerMinute} new blocks per minute";
+                    engine.Log.Write($"Rate limit: {command.ProgramPath} told to abort for '{_rkey}' ({capped}).");
+                    await engine.AuditAsync("skip", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, capped, source).ConfigureAwait(false);
+                    return new ExecOutcome(ExecResult.RateLimited, _rkey, capped);
+
                 case RunOutcome.Completed:
                     if (_aborted)
                     {

@@ -28,6 +28,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly AuditWriter _audit;
+    private readonly Safety.EnforcementGuard _guard;
     private int _stopped;
 
     /// <summary>Creates an engine; call <see cref="StartAsync"/> before sending requests.</summary>
@@ -44,6 +45,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _offenders = new RepeatedOffenderPolicy(options.RepeatedOffenders, options.ForgiveAfter);
         _scheduler = new ExpiryScheduler(timeProvider, OnDue);
         _audit = new AuditWriter(store, _logger);
+        _guard = new Safety.EnforcementGuard(options.Protected, options.WhiteList, timeProvider);
         Log = new ActiveResponsesLog(options.Home, timeProvider);
     }
 
@@ -181,6 +183,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     }
 
     private ProgramInvocation Invocation(string program) => new(_options.Home, program);
+
+    private Config.Settings.ResponsePolicy PolicyFor(string arName) => _options.Policies?.Invoke(arName) ?? Config.Settings.ResponsePolicy.Default;
 
     private async Task AuditAsync(string @event, string? rkey, string program, string? arName, string? alertId, IReadOnlyList<string> keys,
         ProgramRunResult? run, string? detail, string? source)

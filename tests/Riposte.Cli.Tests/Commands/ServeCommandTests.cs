@@ -174,6 +174,22 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task The_hosts_own_addresses_are_never_blocked()
+    {
+        using var home = new TestHome(timeout: 600);
+        File.WriteAllText(Path.Combine(home.Path, "etc", "riposte.json"), "{}");
+        home.AppendAlert("127.0.0.1", "5.1");
+        home.AppendAlert("203.0.113.200", "5.2");
+
+        var result = await CliRunner.RunProcessAsync(["serve", "--home", home.Path, "--alerts", home.Alerts, "--from-start", "--until-idle"]);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        home.Events().ShouldBe(["add 203.0.113.200"]);
+        var history = await CliRunner.RunAsync(["history", "--home", home.Path, "--event", "skip", "--format", "json"]);
+        JsonDocument.Parse(history.Out).RootElement.EnumerateArray().ShouldHaveSingleItem().GetProperty("detail").GetString().ShouldContain("127.0.0.1 is a loopback address");
+    }
+
+    [Fact]
     public async Task Malformed_alert_lines_are_reported_and_skipped()
     {
         using var home = new TestHome(timeout: 600);

@@ -86,6 +86,20 @@ public sealed class ExecdMessage
     /// <summary><c>parameters.alert.data.srcip</c>, if present.</summary>
     public string? SrcIp => (Alert?.Get("data") as CJsonObject)?.GetString("srcip");
 
+    /// <summary>
+    /// The address a blocking program acts on, resolved as Wazuh's helper library does: a string
+    /// <c>data.win.eventdata.ipAddress</c>, else <c>...destinationIp</c>, else <c>data.srcip</c>.
+    /// </summary>
+    public string? TargetIp
+    {
+        get
+        {
+            var data = Alert?.Get("data") as CJsonObject;
+            var eventData = (data?.Get("win") as CJsonObject)?.Get("eventdata") as CJsonObject;
+            return eventData?.GetString("ipAddress") ?? eventData?.GetString("destinationIp") ?? data?.GetString("srcip");
+        }
+    }
+
     /// <summary><c>parameters.alert.data.dstuser</c>, if present.</summary>
     public string? DstUser => (Alert?.Get("data") as CJsonObject)?.GetString("dstuser");
 }
