@@ -186,7 +186,7 @@ public sealed class ServeCommandTests
         result.ExitCode.ShouldBe(0, result.Error);
         home.Events().ShouldBe(["add 203.0.113.200"]);
         var history = await CliRunner.RunAsync(["history", "--home", home.Path, "--event", "skip", "--format", "json"]);
-        JsonDocument.Parse(history.Out).RootElement.EnumerateArray().ShouldHaveSingleItem().GetProperty("detail").GetString().ShouldContain("127.0.0.1 is a loopback address");
+        JsonDocument.Parse(history.Out).RootElement.EnumerateArray().ShouldHaveSingleItem().GetProperty("detail").GetString()!.ShouldContain("127.0.0.1 is a loopback address");
     }
 
     [Fact]
