@@ -68,6 +68,8 @@ internal sealed class DaemonHost
                 inputs.Add(RunExecQueueAsync(engine, stop.Token));
             }
 
+            var housekeeping = RunHousekeepingAsync(store, stop.Token);
+
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
                 config.ActiveResponses.Count);
 
@@ -89,6 +91,7 @@ internal sealed class DaemonHost
                 await Task.WhenAll(inputs);
             }
 
+            await housekeeping;
             await engine.StopAsync(CancellationToken.None);
             _logger.LogInformation("Stopped; {Count} active responses kept for the next start", engine.ScheduledCount);
         }
@@ -222,6 +225,30 @@ internal sealed class DaemonHost
         }
 
         await WhenAllSafe(pending);
+    }
+
+    /// <summary>
+    /// Forgets replay decisions older than a week, hourly: an alert is only replayed from a file position saved
+    /// moments before, so old decisions can never match again.
+    /// </summary>
+    private async Task RunHousekeepingAsync(SqliteStateStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var pruned = await store.PruneDecisionsAsync(TimeProvider.System.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken);
+                if (pruned > 0)
+                {
+                    _logger.LogInformation("Pruned {Count} replay decisions older than 7 days", pruned);
+                }
+
+                await Task.Delay(TimeSpan.FromHours(1), TimeProvider.System, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static async Task WhenAllSafe(List<Task> tasks)
