@@ -30,10 +30,18 @@ public sealed class ActiveResponsesLog
     public static string Format(DateTimeOffset localTime, string name, string message) =>
         string.Create(CultureInfo.InvariantCulture, $"{localTime:yyyy'/'MM'/'dd HH':'mm':'ss} {name}: {message}\n");
 
-    /// <summary>Appends one line; failures to write never stop the engine.</summary>
-    public void Write(string message)
+    /// <summary>Appends one line under Riposte's name; failures to write never stop the engine.</summary>
+    public void Write(string message) => Append(Format(_time.GetLocalNow(), Name, message.Replace('\n', ' ')));
+
+    /// <summary>
+    /// Appends a line under a program's name (its argv0), as the program itself would: the in-process fast path keeps
+    /// the log identical to a spawned run, so Wazuh's decoders and rules see the same lines. A message ending in a
+    /// newline gives the blank line Wazuh's helper writes after an input line.
+    /// </summary>
+    public void WriteAs(string program, string message) => Append(Format(_time.GetLocalNow(), program, message));
+
+    private void Append(string line)
     {
-        var line = Format(_time.GetLocalNow(), Name, message.Replace('\n', ' '));
         lock (_gate)
         {
             try

@@ -35,6 +35,12 @@ public sealed record EngineOptions
     /// <summary>Wazuh's white list, checked again at enforcement (messages from the exec queue or trigger did not pass the matcher here).</summary>
     public Matching.WhiteList? WhiteList { get; init; }
 
+    /// <summary>
+    /// In-process fast paths by program name (<c>nft-drop</c>, <c>ipset-drop</c>): the engine applies these
+    /// programs' kernel changes itself, batched, instead of spawning them. Null or empty = always spawn.
+    /// </summary>
+    public IReadOnlyDictionary<string, Backends.BlockBatcher>? FastPaths { get; init; }
+
     /// <summary>Wait between delete attempts.</summary>
     public TimeSpan DeleteRetryDelay { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -72,6 +72,11 @@ public sealed partial class ResponseEngine
         var run = new AddRun(this, message, command, policy, request.Source);
         try
         {
+            if (FastPathFor(command.ProgramPath) is { } batcher && message.TargetIp is { } ip && Matching.IpText.IsNumericIp(ip))
+            {
+                return await run.ExecuteFastAsync(batcher, ip, cancellationToken).ConfigureAwait(false);
+            }
+
             return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -82,7 +87,7 @@ public sealed partial class ResponseEngine
     }
 
     /// <summary>One add: the program's run, the decision taken when its keys arrive, and what is recorded.</summary>
-    private sealed class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, Config.Settings.ResponsePolicy policy, string source)
+    private sealed partial class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, Config.Settings.ResponsePolicy policy, string source)
     {
         private bool _rateLimited;
         private IDisposable? _keyLock;
@@ -230,6 +235,7 @@ public sealed partial class ResponseEngine
     {
         RunOutcome.ControlLineTimeout => $"no control line within the time limit ({result.Elapsed.TotalSeconds:F1}s); killed (a program that reads stdin to EOF never answers)",
         RunOutcome.RunTimeout => $"still running after the time limit ({result.Elapsed.TotalSeconds:F1}s); killed",
+        RunOutcome.SpawnFailed when result.Error?.StartsWith("in-process", StringComparison.Ordinal) == true => result.Error,
         RunOutcome.SpawnFailed => $"(1317): Could not launch command {result.Error}",
         RunOutcome.Cancelled => "cancelled (Riposte is stopping); killed",
         _ => result.Error ?? result.Outcome.ToString(),

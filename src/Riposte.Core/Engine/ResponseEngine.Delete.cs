@@ -45,7 +45,9 @@ public sealed partial class ResponseEngine
                 _ => "at shutdown",
             };
             _logger.LogDebug("Executing command '{Program}' {Why}", entry.Program, why);
-            var result = await _runner.RunDeleteAsync(Invocation(entry.Program), entry.DeleteMessage, _options.Limits, cancellationToken).ConfigureAwait(false);
+            var result = FastPathFor(entry.Program) is { } batcher
+                ? await DeleteFastAsync(batcher, entry, cancellationToken).ConfigureAwait(false)
+                : await _runner.RunDeleteAsync(Invocation(entry.Program), entry.DeleteMessage, _options.Limits, cancellationToken).ConfigureAwait(false);
             var @event = reason == DeleteReason.Revoke ? "revoke" : "delete";
             if (result.Outcome == RunOutcome.Completed)
             {
