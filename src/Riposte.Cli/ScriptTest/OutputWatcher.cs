@@ -15,6 +15,7 @@ internal sealed class OutputWatcher
     private readonly long _started;
     private readonly int _limit;
     private readonly ArrayBufferWriter<byte> _kept = new();
+    private readonly List<TimeSpan> _newlineTimes = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _total;
     private bool _ended;
@@ -74,6 +75,18 @@ internal sealed class OutputWatcher
             lock (_gate)
             {
                 return _firstNewlineAt;
+            }
+        }
+    }
+
+    /// <summary>When each newline arrived (the n-th entry is the end of line n+1), relative to the spawn.</summary>
+    public IReadOnlyList<TimeSpan> NewlineTimes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _newlineTimes];
             }
         }
     }
@@ -143,9 +156,15 @@ internal sealed class OutputWatcher
             var keep = (int)Math.Clamp(_limit - _total, 0, chunk.Length);
             _kept.Write(chunk[..keep]);
             _total += chunk.Length;
-            if (_firstNewlineAt is null && chunk.Contains((byte)'\n'))
+            var newlines = chunk.Count((byte)'\n');
+            if (newlines > 0)
             {
-                _firstNewlineAt = _time.GetElapsedTime(_started);
+                var now = _time.GetElapsedTime(_started);
+                _firstNewlineAt ??= now;
+                for (var i = 0; i < newlines; i++)
+                {
+                    _newlineTimes.Add(now);
+                }
             }
 
             changed = _changed;

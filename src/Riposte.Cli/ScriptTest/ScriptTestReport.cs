@@ -68,6 +68,9 @@ internal sealed class StepReport
     /// <summary>What the program wrote to stderr.</summary>
     public string Stderr { get; set; } = string.Empty;
 
+    /// <summary>True when the program printed a control line and got its answer, so a repeat can be tested.</summary>
+    public bool HandshakeCompleted { get; set; }
+
     /// <summary>True when the step did not run (an earlier one made it pointless).</summary>
     public bool Skipped { get; set; }
 }
