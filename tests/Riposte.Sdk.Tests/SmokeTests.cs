@@ -1,7 +1,0 @@
-namespace Riposte;
-
-public sealed class SdkSmokeTests
-{
-    [Fact]
-    public void Builds() => true.ShouldBeTrue();
-}
