@@ -20,9 +20,10 @@ internal static class ServeCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging (execd's debug messages)." };
         var role = HomeOptions.CreateRole();
+        var spawnAll = new Option<bool>("--no-fast-path") { Description = "Spawn nft-drop/ipset-drop like any program instead of applying them in-process (their sets are still reconciled)." };
         var command = new Command("serve", "Run the engine: follow alerts and/or the exec queue, run responses, undo them on time.")
         {
-            home, settings, config, role, alerts, fromStart, execq, untilIdle, logFormat, verbose,
+            home, settings, config, role, alerts, fromStart, execq, untilIdle, spawnAll, logFormat, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,7 +53,7 @@ internal static class ServeCommand
                 builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             });
             var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(role), parse.GetValue(alerts), parse.GetValue(fromStart),
-                parse.GetValue(execq), parse.GetValue(untilIdle));
+                parse.GetValue(execq), parse.GetValue(untilIdle), !parse.GetValue(spawnAll));
             return await new DaemonHost(options, io, loggers).RunAsync(ct);
         });
         return command;

@@ -10,7 +10,8 @@ using Riposte.State;
 namespace Riposte.Cli.Daemon;
 
 /// <summary>What <c>riposte serve</c> was asked to do.</summary>
-internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle);
+internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle,
+    bool InProcess = true);
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
@@ -40,11 +41,18 @@ internal sealed class DaemonHost
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken);
+        var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
+        var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken, sets);
         await using (store)
         await using (engine)
         {
             await engine.StartAsync(cancellationToken);
+            if (sets.Count > 0)
+            {
+                // After a reboot or a firewall flush the sets are empty: everything active goes back in one transaction.
+                await engine.ReconcileAsync(cancellationToken);
+            }
+
             var dispatcher = new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
@@ -68,7 +76,7 @@ internal sealed class DaemonHost
                 inputs.Add(RunExecQueueAsync(engine, stop.Token));
             }
 
-            var housekeeping = RunHousekeepingAsync(store, stop.Token);
+            var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
 
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
                 config.ActiveResponses.Count);
@@ -93,6 +101,11 @@ internal sealed class DaemonHost
 
             await housekeeping;
             await engine.StopAsync(CancellationToken.None);
+            foreach (var set in sets.Values)
+            {
+                await set.Batcher.DisposeAsync();
+            }
+
             _logger.LogInformation("Stopped; {Count} active responses kept for the next start", engine.ScheduledCount);
         }
 
@@ -228,22 +241,33 @@ internal sealed class DaemonHost
     }
 
     /// <summary>
-    /// Forgets replay decisions older than a week, hourly: an alert is only replayed from a file position saved
-    /// moments before, so old decisions can never match again.
+    /// Every 5 minutes, reconciles Riposte's own sets with the state; hourly, forgets replay decisions older than a
+    /// week (an alert is only replayed from a file position saved moments before, so old decisions never match again).
     /// </summary>
-    private async Task RunHousekeepingAsync(SqliteStateStore store, CancellationToken cancellationToken)
+    private async Task RunHousekeepingAsync(SqliteStateStore store, ResponseEngine engine, bool reconcile, CancellationToken cancellationToken)
     {
+        var round = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                await Task.Delay(TimeSpan.FromMinutes(5), TimeProvider.System, cancellationToken);
+                if (reconcile)
+                {
+                    await engine.ReconcileAsync(cancellationToken);
+                }
+
+                if (round++ % 12 != 0)
+                {
+                    continue;
+                }
+
                 var pruned = await store.PruneDecisionsAsync(TimeProvider.System.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken);
                 if (pruned > 0)
                 {
                     _logger.LogInformation("Pruned {Count} replay decisions older than 7 days", pruned);
                 }
 
-                await Task.Delay(TimeSpan.FromHours(1), TimeProvider.System, cancellationToken);
             }
         }
         catch (OperationCanceledException)

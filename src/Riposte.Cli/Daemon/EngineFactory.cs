@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Riposte.Backends;
 using Riposte.Config;
 using Riposte.Config.Settings;
 using Riposte.Engine;
@@ -28,17 +29,53 @@ internal static class EngineFactory
         };
     }
 
+    /// <summary>
+    /// The kernel sets of Riposte's own set-based programs installed under the home (a file of that name that is
+    /// Riposte's <c>riposte-ar</c>): <c>nft-drop</c> → nftables, <c>ipset-drop</c> → ipset. A program replaced by
+    /// something else keeps being spawned and is not reconciled.
+    /// </summary>
+    public static Dictionary<string, SetBackend> SetBackends(RiposteHome home, bool inProcess, ILoggerFactory loggers)
+    {
+        var sets = new Dictionary<string, SetBackend>(StringComparer.Ordinal);
+        foreach (var (name, create) in new (string, Func<IBlockBackend>)[]
+                 {
+                     ("nft-drop", () => new NftSetBackend(null, loggers.CreateLogger<NftSetBackend>())),
+                     ("ipset-drop", () => new IpsetBackend(null, loggers.CreateLogger<IpsetBackend>())),
+                 })
+        {
+            if (IsRiposteProgram(Path.Combine(home.Home, ArCommandTable.BinDirectory, name)))
+            {
+                var backend = create();
+                sets[name] = new SetBackend(backend, new BlockBatcher(backend, TimeProvider.System, null, loggers.CreateLogger<BlockBatcher>()), inProcess);
+            }
+        }
+
+        return sets;
+    }
+
+    private static bool IsRiposteProgram(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        // The native multi-call binary carries its own name; a Wazuh stock program or a script does not.
+        var bytes = File.ReadAllBytes(path);
+        return bytes.Length > 4 && bytes[0] == 0x7F && bytes[1] == (byte)'E' && bytes.AsSpan().IndexOf("riposte-ar"u8) >= 0;
+    }
+
     /// <summary>The command an AR name comes from: from the configuration, else the name without its timeout digits.</summary>
     internal static string CommandNameOf(WazuhConfig config, string arName) =>
         config.ActiveResponses.FirstOrDefault(r => r.Name == arName)?.CommandName
         ?? arName.TrimStart('!').TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('-');
 
     public static async Task<(SqliteStateStore Store, ResponseEngine Engine)> CreateAsync(RiposteHome home, WazuhConfig config,
-        ConfigRole role, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ConfigRole role, ILoggerFactory loggers, CancellationToken cancellationToken, IReadOnlyDictionary<string, SetBackend>? sets = null)
     {
         var store = await SqliteStateStore.OpenAsync(home.StatePath, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         var commands = Commands(home, config, role, loggers.CreateLogger("Riposte.Commands"));
-        var engine = new ResponseEngine(Options(home, config), commands, store, new ProgramRunner(TimeProvider.System), TimeProvider.System,
+        var engine = new ResponseEngine(Options(home, config) with { SetBackends = sets }, commands, store, new ProgramRunner(TimeProvider.System), TimeProvider.System,
             loggers.CreateLogger<ResponseEngine>());
         return (store, engine);
     }

@@ -36,10 +36,11 @@ public sealed record EngineOptions
     public Matching.WhiteList? WhiteList { get; init; }
 
     /// <summary>
-    /// In-process fast paths by program name (<c>nft-drop</c>, <c>ipset-drop</c>): the engine applies these
-    /// programs' kernel changes itself, batched, instead of spawning them. Null or empty = always spawn.
+    /// Riposte's own set-based programs by name (<c>nft-drop</c>, <c>ipset-drop</c>): their sets are reconciled
+    /// with the state, and with <see cref="SetBackend.InProcess"/> the engine applies their changes itself, batched,
+    /// instead of spawning them. Null or empty = always spawn, never reconcile.
     /// </summary>
-    public IReadOnlyDictionary<string, Backends.BlockBatcher>? FastPaths { get; init; }
+    public IReadOnlyDictionary<string, SetBackend>? SetBackends { get; init; }
 
     /// <summary>Wait between delete attempts.</summary>
     public TimeSpan DeleteRetryDelay { get; init; } = TimeSpan.FromMinutes(1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Riposte.Backends;
 using Riposte.Execution;
 using Riposte.Protocol.Execd;
@@ -14,7 +15,50 @@ public sealed partial class ResponseEngine
     /// a shared batch, so a flood costs one transaction instead of one process per address.
     /// </summary>
     private BlockBatcher? FastPathFor(string programPath) =>
-        _options.FastPaths is { } paths && paths.TryGetValue(Path.GetFileName(programPath), out var batcher) ? batcher : null;
+        _options.SetBackends is { } sets && sets.TryGetValue(Path.GetFileName(programPath), out var set) && set.InProcess ? set.Batcher : null;
+
+    /// <summary>
+    /// Compares each of Riposte's own sets with the state's active entries for its program and repairs the kernel:
+    /// re-adds what vanished (a firewall flush, a reboot) and removes what Riposte added that is no longer active.
+    /// On start this is one transaction per set for everything that is active.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ReconcileReport>> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var reports = new Dictionary<string, ReconcileReport>(StringComparer.Ordinal);
+        if (_options.SetBackends is not { Count: > 0 } sets)
+        {
+            return reports;
+        }
+
+        var entries = await _store.ListTimeoutsAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        foreach (var (program, set) in sets)
+        {
+            var desired = entries
+                .Where(e => Path.GetFileName(e.Program) == program && e.Status != State.EntryStatus.Deleting)
+                .SelectMany(e => e.Keys.Take(1).Select(k => new DesiredBlock(k, e.ExpiresAt > now ? e.ExpiresAt - now : null)))
+                .Where(d => Matching.IpText.IsNumericIp(d.Target) || d.Target.Contains('/', StringComparison.Ordinal));
+            try
+            {
+                var report = await new BlockReconciler(set.Backend).ReconcileAsync(desired, cancellationToken).ConfigureAwait(false);
+                reports[program] = report;
+                if (!report.InSync)
+                {
+                    var detail = $"{program}: re-added {report.AddedCount} missing, removed {report.RemovedCount} stale";
+                    _logger.LogWarning("Reconciled {Detail}", detail);
+                    Log.Write($"Reconciled {detail}.");
+                    await AuditAsync("reconcile", null, $"{ArCommandTable.BinDirectory}/{program}", null, null, [.. report.Added.Concat(report.Removed).Take(100)],
+                        null, detail, "reconcile").ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is BlockBackendException or IOException or InvalidOperationException)
+            {
+                _logger.LogError(ex, "Could not reconcile {Program}'s set", program);
+            }
+        }
+
+        return reports;
+    }
 
     private sealed partial class AddRun
     {

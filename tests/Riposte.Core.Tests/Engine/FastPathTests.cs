@@ -43,7 +43,7 @@ public sealed class FastPathTests
         var backend = new RecordingBackend();
         await using var batcher = new BlockBatcher(backend, TimeProvider.System);
         await using var h = await EngineHarness.CreateAsync(EngineHarness.Conf("nft-drop"),
-            o => o with { FastPaths = new Dictionary<string, BlockBatcher> { ["nft-drop"] = batcher } });
+            o => o with { SetBackends = new Dictionary<string, SetBackend> { ["nft-drop"] = new SetBackend(backend, batcher) } });
         h.WriteProgram("nft-drop", "#!/bin/sh\necho spawned >> \"$PWD/spawned\"\n");
 
         (await h.ExecAsync(EngineHarness.Body("nft-drop600", "203.0.113.45"))).Result.ShouldBe(ExecResult.Continued);
@@ -74,7 +74,7 @@ public sealed class FastPathTests
         var backend = new RecordingBackend();
         await using var batcher = new BlockBatcher(backend, TimeProvider.System);
         await using var h = await EngineHarness.CreateAsync(EngineHarness.Conf("nft-drop"),
-            o => o with { MaxParallel = 64, FastPaths = new Dictionary<string, BlockBatcher> { ["nft-drop"] = batcher } });
+            o => o with { MaxParallel = 64, SetBackends = new Dictionary<string, SetBackend> { ["nft-drop"] = new SetBackend(backend, batcher) } });
         h.WriteProgram("nft-drop", "#!/bin/sh\n");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => h.ExecAsync(EngineHarness.Body("nft-drop600", $"198.18.{i / 250}.{i % 250 + 1}"))));
@@ -90,12 +90,35 @@ public sealed class FastPathTests
         var backend = new RecordingBackend();
         await using var batcher = new BlockBatcher(backend, TimeProvider.System);
         await using var h = await EngineHarness.CreateAsync(EngineHarness.Conf(),
-            o => o with { FastPaths = new Dictionary<string, BlockBatcher> { ["nft-drop"] = batcher } });
+            o => o with { SetBackends = new Dictionary<string, SetBackend> { ["nft-drop"] = new SetBackend(backend, batcher) } });
         h.WriteProgram("firewall-drop", EngineHarness.RecordingProgram);
 
         (await h.ExecAsync(EngineHarness.Body("firewall-drop600", "203.0.113.45"))).Result.ShouldBe(ExecResult.Continued);
 
         h.Calls().Count.ShouldBe(2);
         backend.Batches.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Reconciliation_repairs_the_set_from_the_state()
+    {
+        var backend = new RecordingBackend();
+        await using var batcher = new BlockBatcher(backend, TimeProvider.System);
+        await using var h = await EngineHarness.CreateAsync(EngineHarness.Conf("nft-drop"),
+            o => o with { SetBackends = new Dictionary<string, SetBackend> { ["nft-drop"] = new SetBackend(backend, batcher) } });
+        h.WriteProgram("nft-drop", "#!/bin/sh\n");
+        await h.ExecAsync(EngineHarness.Body("nft-drop600", "203.0.113.1"));
+        await h.ExecAsync(EngineHarness.Body("nft-drop600", "203.0.113.2"));
+
+        // A firewall flush loses both, and something else left a stale element in Riposte's set.
+        backend.Elements.Clear();
+        backend.Elements.Add("198.51.100.99");
+        var report = (await h.Engine.ReconcileAsync(TestContext.Current.CancellationToken))["nft-drop"];
+
+        report.Added.Order().ShouldBe(["203.0.113.1", "203.0.113.2"]);
+        report.Removed.ShouldBe(["198.51.100.99"]);
+        backend.Elements.Order().ShouldBe(["203.0.113.1", "203.0.113.2"]);
+        (await h.Store.QueryAuditAsync(new Riposte.State.AuditQuery(Event: "reconcile"), TestContext.Current.CancellationToken)).ShouldHaveSingleItem();
+        (await h.Engine.ReconcileAsync(TestContext.Current.CancellationToken))["nft-drop"].InSync.ShouldBeTrue();
     }
 }
