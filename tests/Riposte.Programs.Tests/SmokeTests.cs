@@ -1,7 +1,0 @@
-namespace Riposte;
-
-public sealed class ProgramsSmokeTests
-{
-    [Fact]
-    public void Builds() => true.ShouldBeTrue();
-}
