@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Riposte.Alerts;
 using Riposte.Matching;
@@ -11,8 +10,6 @@ namespace Riposte.Cli.Commands;
 /// <summary><c>riposte explain</c>: for each alert, which responses fire (in configuration order) and why the others did not.</summary>
 internal static class ExplainCommand
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(CliIo io)
     {
         var config = ConfigOptions.CreateConfigOption();
@@ -82,7 +79,7 @@ internal static class ExplainCommand
     private static string ErrorJson(AlertLine line)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        using (var writer = new Utf8JsonWriter(stream, CliJson.Relaxed))
         {
             writer.WriteStartObject();
             writer.WriteNumber("line", line.LineNumber);
@@ -97,7 +94,7 @@ internal static class ExplainCommand
     {
         var alert = explanation.Alert;
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        using (var writer = new Utf8JsonWriter(stream, CliJson.Relaxed))
         {
             writer.WriteStartObject();
             writer.WriteNumber("line", lineNumber);

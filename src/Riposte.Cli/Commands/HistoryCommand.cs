@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Riposte.Cli.Daemon;
 using Riposte.Config.Settings;
@@ -12,8 +11,6 @@ namespace Riposte.Cli.Commands;
 /// <summary><c>riposte history</c>: the audit trail (every add, abort, delete, failure and kill), newest first.</summary>
 internal static class HistoryCommand
 {
-    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(CliIo io)
     {
         var home = HomeOptions.CreateHome();
@@ -69,14 +66,14 @@ internal static class HistoryCommand
     private static string ToJson(IReadOnlyList<AuditRecord> records)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, Relaxed))
+        using (var w = new Utf8JsonWriter(stream, CliJson.Relaxed))
         {
             w.WriteStartArray();
             foreach (var r in records)
             {
                 w.WriteStartObject();
                 w.WriteNumber("id", r.Id);
-                w.WriteString("at", StatusCommand.Timestamp(r.At));
+                w.WriteString("at", CliJson.Timestamp(r.At));
                 w.WriteString("event", r.Event);
                 w.WriteString("rkey", r.RKey);
                 w.WriteString("program", r.Program);
@@ -123,7 +120,7 @@ internal static class HistoryCommand
         foreach (var r in records)
         {
             var exit = r.ExitCode is { } code ? $" exit {code}" : "";
-            text.AppendLine(CultureInfo.InvariantCulture, $"{StatusCommand.Timestamp(r.At)} {r.Event,-8} {r.RKey ?? "-"} {r.ArName ?? ""}{exit} {r.DurationMs}ms {r.Detail}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{CliJson.Timestamp(r.At)} {r.Event,-8} {r.RKey ?? "-"} {r.ArName ?? ""}{exit} {r.DurationMs}ms {r.Detail}");
             if (!string.IsNullOrWhiteSpace(r.Stderr))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"    stderr: {r.Stderr.Trim().Replace("\n", "\n            ", StringComparison.Ordinal)}");

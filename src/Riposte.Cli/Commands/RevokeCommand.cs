@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Abstractions;
 using Riposte.Cli.Daemon;
 
 namespace Riposte.Cli.Commands;
@@ -37,19 +36,14 @@ internal static class RevokeCommand
             }
             else
             {
-                // No daemon: this process owns the state for the moment.
-                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io, parse.GetValue(role)) is not { } loaded)
+                var local = await EngineFactory.RunLocallyAsync(layout, parse.GetValue(config), parse.GetValue(role), io,
+                    async (engine, token) => (IReadOnlyList<ControlOutcome>)[.. (await engine.RevokeAsync(target, token)).Select(ControlServer.ToControl)], ct);
+                if (local is null)
                 {
                     return ExitCodes.InvalidInput;
                 }
 
-                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, parse.GetValue(role), NullLoggerFactory.Instance, ct);
-                await using (store)
-                await using (engine)
-                {
-                    outcomes = [.. (await engine.RevokeAsync(target, ct)).Select(ControlServer.ToControl)];
-                    await engine.StopAsync(ct);
-                }
+                outcomes = local;
             }
 
             if (outcomes.Count == 0)

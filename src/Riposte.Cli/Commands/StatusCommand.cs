@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Riposte.Cli.Daemon;
 using Riposte.State;
@@ -11,8 +10,6 @@ namespace Riposte.Cli.Commands;
 /// <summary><c>riposte status</c>: the active responses, with keys, offense count and time left.</summary>
 internal static class StatusCommand
 {
-    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(CliIo io)
     {
         var home = HomeOptions.CreateHome();
@@ -48,12 +45,10 @@ internal static class StatusCommand
     internal static long Remaining(TimeoutEntry entry, DateTimeOffset now) =>
         Math.Max(0, (long)Math.Ceiling((entry.ExpiresAt - now).TotalSeconds));
 
-    internal static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     private static string ToJson(IReadOnlyList<TimeoutEntry> entries, DateTimeOffset now)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, Relaxed))
+        using (var w = new Utf8JsonWriter(stream, CliJson.Relaxed))
         {
             w.WriteStartArray();
             foreach (var e in entries)
@@ -69,8 +64,8 @@ internal static class StatusCommand
                 }
 
                 w.WriteEndArray();
-                w.WriteString("added_at", Timestamp(e.AddedAt));
-                w.WriteString("expires_at", Timestamp(e.ExpiresAt));
+                w.WriteString("added_at", CliJson.Timestamp(e.AddedAt));
+                w.WriteString("expires_at", CliJson.Timestamp(e.ExpiresAt));
                 w.WriteNumber("remaining_s", Remaining(e, now));
                 w.WriteNumber("offense", e.Offense);
                 w.WriteEndObject();
@@ -93,7 +88,7 @@ internal static class StatusCommand
         text.AppendLine(CultureInfo.InvariantCulture, $"{"RKEY",-40} {"AR",-20} {"OFFENSE",7} {"EXPIRES (UTC)",-20} {"LEFT",8}");
         foreach (var e in entries)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{e.RKey,-40} {e.ArName,-20} {e.Offense,7} {Timestamp(e.ExpiresAt),-20} {Remaining(e, now),7}s");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{e.RKey,-40} {e.ArName,-20} {e.Offense,7} {CliJson.Timestamp(e.ExpiresAt),-20} {Remaining(e, now),7}s");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"{entries.Count} active");

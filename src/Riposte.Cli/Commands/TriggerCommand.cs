@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Abstractions;
 using Riposte.Cli.Daemon;
 using Riposte.Engine;
 using Riposte.Matching;
@@ -54,19 +53,14 @@ internal static class TriggerCommand
             }
             else
             {
-                if (EngineFactory.LoadConfig(layout, parse.GetValue(config), io, parse.GetValue(role)) is not { } loaded)
+                var local = await EngineFactory.RunLocallyAsync(layout, parse.GetValue(config), parse.GetValue(role), io,
+                    async (engine, token) => ControlServer.ToControl(await engine.ExecuteAsync(new ExecRequest(body, "trigger"), token)), ct);
+                if (local is null)
                 {
                     return ExitCodes.InvalidInput;
                 }
 
-                var (store, engine) = await EngineFactory.CreateAsync(layout, loaded, parse.GetValue(role), NullLoggerFactory.Instance, ct);
-                await using (store)
-                await using (engine)
-                {
-                    outcome = ControlServer.ToControl(await engine.ExecuteAsync(new ExecRequest(body, "trigger"), ct));
-                    await engine.StopAsync(ct);
-                }
-
+                outcome = local;
                 io.Error.WriteLine("(no daemon running: the delete runs when `riposte serve` next starts, or with `riposte revoke`)");
             }
 

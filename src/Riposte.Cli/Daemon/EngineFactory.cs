@@ -65,6 +65,31 @@ internal static class EngineFactory
         return bytes.Length > 4 && bytes[0] == 0x7F && bytes[1] == (byte)'E' && bytes.AsSpan().IndexOf("riposte-ar"u8) >= 0;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on an engine of this process, for <c>trigger</c> and <c>revoke</c> when no daemon
+    /// answers on the control socket: this process then owns the state for the moment. Null when the configuration
+    /// is invalid (already reported).
+    /// </summary>
+    public static async Task<T?> RunLocallyAsync<T>(RiposteHome layout, string[]? configFiles, ConfigRole role, CliIo io,
+        Func<ResponseEngine, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (LoadConfig(layout, configFiles, io, role) is not { } config)
+        {
+            return null;
+        }
+
+        var (store, engine) = await CreateAsync(layout, config, role, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, cancellationToken)
+            .ConfigureAwait(false);
+        await using (store)
+        await using (engine)
+        {
+            var result = await action(engine, cancellationToken).ConfigureAwait(false);
+            await engine.StopAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+    }
+
     /// <summary>The command an AR name comes from: from the configuration, else the name without its timeout digits.</summary>
     internal static string CommandNameOf(WazuhConfig config, string arName) =>
         config.ActiveResponses.FirstOrDefault(r => r.Name == arName)?.CommandName
