@@ -91,25 +91,43 @@ public abstract class FirewallProgramTests(RiposteArBinary binary)
         ActiveResponsesLog.ShouldHaveRuns(rig.Home, Program, [null]);
     }
 
+    /// <summary>
+    /// What the program needs running next to it in the server namespace, started after the namespaces and stopped
+    /// before they go (firewalld-drop: a private firewalld), and the launcher the program then runs under; by
+    /// default nothing and <see cref="NetnsPair.ServerLauncher"/>.
+    /// </summary>
+    protected virtual Task<(IReadOnlyList<string> Launcher, IAsyncDisposable? Service)> StartServerSideAsync(NetnsPair net) =>
+        Task.FromResult<(IReadOnlyList<string>, IAsyncDisposable?)>((net.ServerLauncher, null));
+
     /// <summary>Skips without root or tools, then a fresh home and namespace pair for one test.</summary>
     protected async Task<Rig> StartAsync()
     {
         HostRequirements.Require(RequiredTools);
         var home = await WazuhHome.CreateAsync(binary, Program);
+        NetnsPair? net = null;
         try
         {
-            var net = await NetnsPair.CreateAsync();
-            return new Rig(home, net, new ArProgram(home, Program, net.ServerLauncher));
+            net = await NetnsPair.CreateAsync();
+            var (launcher, service) = await StartServerSideAsync(net);
+            return new Rig(home, net, new ArProgram(home, Program, launcher), service);
         }
         catch
         {
+            if (net is not null)
+            {
+                await net.DisposeAsync();
+            }
+
             home.Dispose();
             throw;
         }
     }
 
-    /// <summary>A test's home, namespaces and program; disposing deletes the namespaces (and all they hold).</summary>
-    protected sealed class Rig(WazuhHome home, NetnsPair net, ArProgram program) : IAsyncDisposable
+    /// <summary>
+    /// A test's home, namespaces, program and server-side service; disposing stops the service, then deletes the
+    /// namespaces (and all they hold).
+    /// </summary>
+    protected sealed class Rig(WazuhHome home, NetnsPair net, ArProgram program, IAsyncDisposable? service = null) : IAsyncDisposable
     {
         public WazuhHome Home => home;
 
@@ -119,8 +137,18 @@ public abstract class FirewallProgramTests(RiposteArBinary binary)
 
         public async ValueTask DisposeAsync()
         {
-            await net.DisposeAsync();
-            home.Dispose();
+            try
+            {
+                if (service is not null)
+                {
+                    await service.DisposeAsync();
+                }
+            }
+            finally
+            {
+                await net.DisposeAsync();
+                home.Dispose();
+            }
         }
     }
 }
