@@ -6,7 +6,7 @@ namespace Riposte.Bench;
 /// <summary>Parses <c>[--quick] [NAME...]</c>, runs the selected benchmarks, prints a table and writes latest.json.</summary>
 internal static class BenchRunner
 {
-    private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark()];
+    private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark(), new Block10kBenchmark()];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static int Run(string[] args)

@@ -80,7 +80,8 @@ public sealed class BlockBatcher : IAsyncDisposable
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        var pending = new Pending(changes, _time.GetTimestamp());
+        // A copy: the caller may reuse its list while the batch waits.
+        var pending = new Pending([.. changes], _time.GetTimestamp());
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
@@ -97,18 +98,7 @@ public sealed class BlockBatcher : IAsyncDisposable
             return new ValueTask(pending.Done.Task);
         }
 
-        var registration = cancellationToken.Register(() =>
-        {
-            lock (_lock)
-            {
-                if (_pending.Remove(pending))
-                {
-                    _pendingChanges -= pending.Changes.Count;
-                    pending.Done.TrySetCanceled(cancellationToken);
-                }
-            }
-        });
-        return new ValueTask(WaitAsync(pending, registration, cancellationToken));
+        return new ValueTask(WaitAsync(pending, cancellationToken));
     }
 
     /// <summary>Applies what is still waiting, then stops; later submissions throw <see cref="ObjectDisposedException"/>.</summary>
@@ -123,11 +113,25 @@ public sealed class BlockBatcher : IAsyncDisposable
         await _loop;
     }
 
-    private static async Task WaitAsync(Pending pending, CancellationTokenRegistration registration, CancellationToken cancellationToken)
+    private async Task WaitAsync(Pending pending, CancellationToken cancellationToken)
     {
-        using (registration)
+        try
         {
             await pending.Done.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lock (_lock)
+            {
+                // Still waiting: take it back. Already taken: it is being applied; only the wait ends.
+                if (_pending.Remove(pending))
+                {
+                    _pendingChanges -= pending.Changes.Count;
+                    pending.Done.TrySetCanceled(cancellationToken);
+                }
+            }
+
+            throw;
         }
     }
 
@@ -245,8 +249,12 @@ public sealed class BlockBatcher : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Pending(IReadOnlyList<BlockChange> Changes, long Arrived)
+    private sealed class Pending(IReadOnlyList<BlockChange> changes, long arrived)
     {
+        public IReadOnlyList<BlockChange> Changes { get; } = changes;
+
+        public long Arrived { get; } = arrived;
+
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -109,20 +109,25 @@ internal sealed class ExternalCommand
             throw new BlockBackendException($"could not start {Describe(argv)}: {e.Message}", e);
         }
 
+        // Process.Dispose leaves the redirected streams open (they may still be in use), so they are closed here:
+        // otherwise every command keeps its pipe descriptors until a finalizer runs.
+        var stdinPipe = process.StandardInput;
+        using var stdoutPipe = process.StandardOutput;
+        using var stderrPipe = process.StandardError;
         using (process)
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(_timeout);
-            var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
-            var stderr = process.StandardError.ReadToEndAsync(limit.Token);
+            var stdout = stdoutPipe.ReadToEndAsync(limit.Token);
+            var stderr = stderrPipe.ReadToEndAsync(limit.Token);
             try
             {
                 if (stdin is not null)
                 {
-                    await process.StandardInput.WriteAsync(stdin.AsMemory(), limit.Token);
+                    await stdinPipe.WriteAsync(stdin.AsMemory(), limit.Token);
                 }
 
-                process.StandardInput.Close();
+                stdinPipe.Close();
                 await process.WaitForExitAsync(limit.Token);
                 return new CommandResult(process.ExitCode, await stdout, await stderr);
             }
@@ -141,6 +146,17 @@ internal sealed class ExternalCommand
             {
                 Kill(process);
                 throw;
+            }
+            finally
+            {
+                try
+                {
+                    stdinPipe.Dispose();
+                }
+                catch (IOException)
+                {
+                    // What was left to write has nowhere to go: the program is gone.
+                }
             }
         }
     }

@@ -17,11 +17,14 @@ public sealed record IpsetOptions
     /// <summary>The IPv6 set (hash:net).</summary>
     public string Set6 { get; init; } = "riposte6";
 
-    /// <summary>Elements each set can hold; ipset's default of 65 536 is easily reached by a blocklist.</summary>
-    public int MaxElements { get; init; } = 1_048_576;
+    /// <summary>
+    /// Elements each set can hold; ipset's default of 65 536 is easily reached by a blocklist. The same value as the
+    /// <c>ipset-drop</c> program's: <c>create -exist</c> fails on a set that exists with other parameters.
+    /// </summary>
+    public int MaxElements { get; init; } = 1_000_000;
 
-    /// <summary>The iptables/ip6tables chains (filter table) that get a rule dropping the sets' members.</summary>
-    public IReadOnlyList<string> Chains { get; init; } = ["INPUT", "FORWARD"];
+    /// <summary>The iptables/ip6tables chains (filter table) that get a rule dropping the sets' members (INPUT, as <c>ipset-drop</c>).</summary>
+    public IReadOnlyList<string> Chains { get; init; } = ["INPUT"];
 
     /// <summary>Cap of element timeouts; ipset refuses more than <see cref="BlockChange.MaxKernelTimeout"/>.</summary>
     public TimeSpan MaxKernelTimeout { get; init; } = BlockChange.MaxKernelTimeout;
@@ -32,7 +35,8 @@ public sealed record IpsetOptions
 
 /// <summary>
 /// Blocks in two ipset hash:net sets (created with <c>timeout 0</c>, so each element may carry its own timeout or
-/// none) matched by one iptables and one ip6tables rule per chain. A batch is one <c>ipset restore -exist</c> with
+/// none) matched by one iptables and one ip6tables rule per chain: the sets and rule of the <c>ipset-drop</c>
+/// program, so the program and this backend are interchangeable. A batch is one <c>ipset restore -exist</c> with
 /// the commands on stdin: <c>-exist</c> makes an add of an element already there refresh it and a delete of one
 /// already gone succeed, so no listing is needed first. hash:net holds overlapping networks side by side, so nothing
 /// is lost when <c>10.0.0.5</c> is added while <c>10.0.0.0/24</c> is there. ipset has no transactions: restore

@@ -4,10 +4,19 @@ namespace Riposte.Backends;
 internal sealed record NftWriteElement(BlockTarget Target, TimeSpan? Timeout);
 
 /// <summary>
-/// One nft transaction: removes first, then adds, each sorted by address (the order nft itself sends intervals in).
+/// One nft transaction, in this order: delete <see cref="Removes"/>; for each of <see cref="Refreshes"/> add it without
+/// a timeout (so it exists) and delete it; add <see cref="Adds"/> with their timeouts. The middle step is how a
+/// timeout is reset on kernels before 6.12, which ignore the timeout of an add for an element already there (the
+/// <c>nft-drop</c> program does the same); inside one transaction no packet ever sees the element missing. Each
+/// list is sorted by address (the order nft itself sends intervals in).
 /// </summary>
-internal sealed record NftBatch(IReadOnlyList<NftWriteElement> Removes, IReadOnlyList<NftWriteElement> Adds)
+internal sealed record NftBatch(IReadOnlyList<NftWriteElement> Removes, IReadOnlyList<NftWriteElement> Adds, IReadOnlyList<NftWriteElement> Refreshes)
 {
+    public NftBatch(IReadOnlyList<NftWriteElement> removes, IReadOnlyList<NftWriteElement> adds)
+        : this(removes, adds, [])
+    {
+    }
+
     public bool IsEmpty => Removes.Count == 0 && Adds.Count == 0;
 
     public int Count => Removes.Count + Adds.Count;
@@ -35,8 +44,11 @@ internal sealed record NftPlan(NftBatch Batch, IReadOnlyList<string> Notes)
     private static readonly Comparer<BlockTarget> ByStart = Comparer<BlockTarget>.Create((a, b) =>
         a.IsIPv6 != b.IsIPv6 ? a.IsIPv6.CompareTo(b.IsIPv6) : a.First != b.First ? a.First.CompareTo(b.First) : b.Last.CompareTo(a.Last));
 
-    /// <summary>Plans <paramref name="changes"/> (already coalesced: one change per target) against <paramref name="kernel"/>.</summary>
-    public static NftPlan Create(IReadOnlyList<BlockChange> changes, NftListing? kernel, TimeSpan maxTimeout)
+    /// <summary>
+    /// Plans <paramref name="changes"/> (already coalesced: one change per target) against <paramref name="kernel"/>;
+    /// with <paramref name="replaceTimedAdds"/> every add carrying a timeout is also a refresh (see <see cref="NftBatch"/>).
+    /// </summary>
+    public static NftPlan Create(IReadOnlyList<BlockChange> changes, NftListing? kernel, TimeSpan maxTimeout, bool replaceTimedAdds = false)
     {
         var notes = new List<string>();
         var present = kernel is null ? null : kernel.Elements.Select(e => e.Target).ToHashSet();
@@ -119,9 +131,11 @@ internal sealed record NftPlan(NftBatch Batch, IReadOnlyList<string> Notes)
             }
         }
 
+        var adding = accepted.Select(a => new NftWriteElement(a.Target, a.EffectiveTimeout(maxTimeout))).ToList();
         var batch = new NftBatch(
             [.. removes.Order(ByStart).Select(t => new NftWriteElement(t, null))],
-            [.. accepted.Select(a => new NftWriteElement(a.Target, a.EffectiveTimeout(maxTimeout)))]);
+            adding,
+            replaceTimedAdds ? [.. adding.Where(a => a.Timeout is not null).Select(a => a with { Timeout = null })] : []);
         return new NftPlan(batch, notes);
     }
 

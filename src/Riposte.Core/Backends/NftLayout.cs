@@ -5,9 +5,10 @@ namespace Riposte.Backends;
 
 /// <summary>
 /// The nftables objects Riposte's nft blocks live in, shared with the <c>nft-drop</c> program so that the in-process
-/// backend and the program are interchangeable: table <c>inet riposte</c>, interval+timeout sets <c>blocked4</c> and
-/// <c>blocked6</c> (1 048 576 elements: far beyond the 65 535 an nft set gets when no size is given), and base chains
-/// on the input and forward hooks (priority -10, before the usual filter chains) dropping their members' packets.
+/// backend and the program are interchangeable (the program's <c>NftDrop</c> in Riposte.Programs defines the same
+/// objects): table <c>inet riposte</c>, interval+timeout sets <c>blocked4</c> and <c>blocked6</c> (1 000 000 elements:
+/// far beyond the 65 535 an nft set gets when no size is given), and base chains on the input and forward hooks
+/// (priority -10, before the usual filter chains) dropping their members' packets.
 /// </summary>
 public static class NftLayout
 {
@@ -24,7 +25,7 @@ public static class NftLayout
     public const string Set6 = "blocked6";
 
     /// <summary>Elements each set can hold.</summary>
-    public const int SetSize = 1_048_576;
+    public const int SetSize = 1_000_000;
 
     /// <summary>The base chains, one per hook, with the same name as their hook.</summary>
     public static readonly IReadOnlyList<string> Chains = ["input", "forward"];

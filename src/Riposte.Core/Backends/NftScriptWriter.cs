@@ -28,11 +28,13 @@ internal sealed class NftScriptWriter(ExternalCommand command) : INftWriter
     {
     }
 
-    /// <summary>The script: <c>delete element</c> lines, then <c>add element</c> lines, per set.</summary>
+    /// <summary>The script: <c>delete element</c> lines, the refreshes (add, delete), then <c>add element</c> lines, per set.</summary>
     internal static string Script(NftBatch batch)
     {
         var script = new StringBuilder();
         Append(script, "delete", batch.Removes);
+        Append(script, "add", batch.Refreshes);
+        Append(script, "delete", batch.Refreshes);
         Append(script, "add", batch.Adds);
         return script.ToString();
     }

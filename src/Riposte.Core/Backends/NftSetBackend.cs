@@ -38,19 +38,29 @@ public sealed record NftSetOptions
 
     /// <summary>Time limit of each nft command.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Write an add with a timeout as add, delete, add (in the same transaction) so the timeout of an element already
+    /// there is reset; null = only on kernels before 6.12, which ignore the timeout of a repeated add.
+    /// </summary>
+    public bool? RefreshTimeoutsByReplace { get; init; }
 }
 
 /// <summary>
-/// Blocks in the nft sets of <see cref="NftLayout"/> (table <c>inet riposte</c>), a whole batch per kernel transaction.
+/// Blocks in the nft sets of <see cref="NftLayout"/> (table <c>inet riposte</c>), a whole batch per kernel transaction
+/// (by default straight over netlink, see <see cref="NftWriteMode"/>).
 /// <para>
 /// A batch is first written as it is (removes, then adds; overlapping adds within the batch resolved, see
 /// <see cref="NftPlan"/>). The kernel aborts a transaction that removes an element not there exactly or adds one
-/// overlapping another, so when it refuses, the backend lists the sets (<c>nft -j list table inet riposte</c>), keeps
-/// only the removes of elements that are there, resolves adds against what is there, re-creates the table if it is
-/// gone (after <c>nft flush ruleset</c>), and writes that; a refusal then is a real error. nft 1.0.6 (Debian 12)
-/// has no <c>destroy element</c> (its parser rejects the keyword; the kernel's NFT_MSG_DESTROYSETELEM exists since
-/// 6.3), and a destroy would not be safe anyway for interval elements: a missing start would be skipped while an end
-/// element with the same key as another interval's end would be removed.
+/// overlapping another; nft 1.0.6 (Debian 12) has no <c>destroy element</c> (its parser rejects the keyword; the
+/// kernel's NFT_MSG_DESTROYSETELEM exists since 6.3), and a destroy would not be safe for interval elements anyway (a
+/// missing start is skipped while an end with the same key as another element's end is removed). So when the kernel
+/// refuses: over netlink, the removed single addresses (the usual refusal: an element its kernel timeout already
+/// dropped) are looked up in the kernel one by one (tree lookups, no transaction, no listing of a set that may hold
+/// a million elements) and the batch is sent again without the missing ones; whatever still fails (adds meeting other
+/// elements, removes of networks) is planned against <c>nft -j list table inet riposte</c>: only the removes of
+/// elements that are there, adds resolved against what is there, the table re-created if it is gone (after
+/// <c>nft flush ruleset</c>). A refusal then is a real error.
 /// </para>
 /// <para>Writes are serialised: one transaction at a time, in call order.</para>
 /// </summary>
@@ -60,6 +70,7 @@ public sealed class NftSetBackend : IBlockBackend, IDisposable
     private readonly ILogger _logger;
     private readonly ExternalCommand _command;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly bool _replaceTimedAdds;
     private INftWriter? _writer;
     private long _transactions;
     private bool _disposed;
@@ -70,6 +81,7 @@ public sealed class NftSetBackend : IBlockBackend, IDisposable
         _options = options ?? new NftSetOptions();
         _logger = logger ?? NullLogger.Instance;
         _command = new ExternalCommand(_options.NetworkNamespace, _options.CommandTimeout);
+        _replaceTimedAdds = _options.RefreshTimeoutsByReplace ?? Environment.OSVersion.Version < new Version(6, 12);
     }
 
     /// <summary>Transactions sent to the kernel so far (taken or refused), for tests and benchmarks.</summary>
@@ -105,41 +117,50 @@ public sealed class NftSetBackend : IBlockBackend, IDisposable
         try
         {
             var writer = Writer();
-            var plan = NftPlan.Create(coalesced, kernel: null, _options.MaxKernelTimeout);
-            string? refusal = null;
-            if (!plan.Batch.IsEmpty)
+            var plan = NftPlan.Create(coalesced, kernel: null, _options.MaxKernelTimeout, _replaceTimedAdds);
+            // A network is removed as its start and end elements. Were it not there exactly, an older kernel could take
+            // the start of one element and the end of another (two halves of it that are there): such removes are only
+            // sent once the listing shows the network itself. A single address cannot be mistaken that way.
+            if (plan.Batch.Removes.All(r => r.Target.IsSingleAddress))
             {
-                Interlocked.Increment(ref _transactions);
-                refusal = await writer.WriteAsync(plan.Batch, cancellationToken);
-            }
-
-            if (refusal is not null)
-            {
-                _logger.LogDebug("nft refused the batch as sent ({Refusal}); planning it against the kernel's sets", refusal);
-                var kernel = await ListCoreAsync(cancellationToken);
-                if (!HasLayout(kernel))
+                var refusal = await WriteAsync(writer, plan.Batch, cancellationToken);
+                if (refusal is null)
                 {
-                    _logger.LogWarning("table {Family} {Table} or its sets are missing (flushed ruleset?); re-creating them", NftLayout.Family, NftLayout.Table);
-                    await EnsureReadyCoreAsync(cancellationToken);
-                    kernel = await ListCoreAsync(cancellationToken);
+                    Log(plan);
+                    return;
                 }
 
-                plan = NftPlan.Create(coalesced, kernel, _options.MaxKernelTimeout);
-                if (!plan.Batch.IsEmpty)
-                {
-                    Interlocked.Increment(ref _transactions);
-                    refusal = await writer.WriteAsync(plan.Batch, cancellationToken);
-                    if (refusal is not null)
-                    {
-                        throw new BlockBackendException($"nft set update of {plan.Batch.Count} element(s) failed: {refusal}");
-                    }
-                }
+                _logger.LogDebug("the kernel refused the batch as sent ({Refusal}); applying it against what is there", refusal);
             }
 
-            foreach (var note in plan.Notes)
+            if (writer is NftScriptWriter)
             {
-                _logger.LogInformation("nft block set: {Note}", note);
+                // A transaction costs a process: list once and write what cannot fail.
+                await PlanAndWriteAsync(writer, coalesced, cancellationToken);
+                return;
             }
+
+            // Over netlink the usual refusal (a remove of an element its kernel timeout already dropped) is settled by
+            // asking the kernel for each removed address (a tree lookup, no transaction: a transaction's commit walks
+            // the whole set) and sending again without the missing ones; only what still fails is planned against a
+            // listing of sets that may hold a million elements.
+            var netlink = (NftNetlinkWriter)writer;
+            var singles = coalesced.Where(c => c.Action == BlockAction.Remove && c.Target.IsSingleAddress).Select(c => c.Target).ToList();
+            if (singles.Count > 0 && netlink.FindPresent(singles) is { } present)
+            {
+                var kept = coalesced.Where(c => c.Action == BlockAction.Add || !c.Target.IsSingleAddress || present.Contains(c.Target)).ToList();
+                _logger.LogDebug("nft block set: {Count} removed address(es) were not in the set", coalesced.Count - kept.Count);
+                plan = NftPlan.Create(kept, kernel: null, _options.MaxKernelTimeout, _replaceTimedAdds);
+                if (plan.Batch.Removes.All(r => r.Target.IsSingleAddress) && await WriteAsync(writer, plan.Batch, cancellationToken) is null)
+                {
+                    Log(plan);
+                    return;
+                }
+
+                coalesced = kept;
+            }
+
+            await PlanAndWriteAsync(writer, coalesced, cancellationToken);
         }
         finally
         {
@@ -166,6 +187,46 @@ public sealed class NftSetBackend : IBlockBackend, IDisposable
             _disposed = true;
             _writer?.Dispose();
             _gate.Dispose();
+        }
+    }
+
+    private async Task<string?> WriteAsync(INftWriter writer, NftBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.IsEmpty)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _transactions);
+        return await writer.WriteAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Lists the sets (re-creating them when they are gone), plans <paramref name="changes"/> against them and writes that.</summary>
+    private async Task PlanAndWriteAsync(INftWriter writer, IReadOnlyList<BlockChange> changes, CancellationToken cancellationToken)
+    {
+        var kernel = await ListCoreAsync(cancellationToken);
+        if (!HasLayout(kernel))
+        {
+            _logger.LogWarning("table {Family} {Table} or its sets are missing (flushed ruleset?); re-creating them", NftLayout.Family, NftLayout.Table);
+            await EnsureReadyCoreAsync(cancellationToken);
+            kernel = await ListCoreAsync(cancellationToken);
+        }
+
+        var plan = NftPlan.Create(changes, kernel, _options.MaxKernelTimeout, _replaceTimedAdds);
+        var refusal = await WriteAsync(writer, plan.Batch, cancellationToken);
+        if (refusal is not null)
+        {
+            throw new BlockBackendException($"nft set update of {plan.Batch.Count} element(s) failed: {refusal}");
+        }
+
+        Log(plan);
+    }
+
+    private void Log(NftPlan plan)
+    {
+        foreach (var note in plan.Notes)
+        {
+            _logger.LogInformation("nft block set: {Note}", note);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed partial class ResponseEngine
         {
             var desired = entries
                 .Where(e => Path.GetFileName(e.Program) == program && e.Status != State.EntryStatus.Deleting)
-                .SelectMany(e => e.Keys.Take(1).Select(k => new DesiredBlock(k, e.ExpiresAt > now ? e.ExpiresAt - now : null)))
+                .SelectMany(e => e.Keys.Take(1).Select(k => new DesiredBlock(k, e.ExpiresAt > now ? Backstop(e.ExpiresAt - now) : null)))
                 .Where(d => Matching.IpText.IsNumericIp(d.Target) || d.Target.Contains('/', StringComparison.Ordinal));
             try
             {
@@ -59,6 +59,12 @@ public sealed partial class ResponseEngine
 
         return reports;
     }
+
+    /// <summary>
+    /// The kernel's own element timeout is only a backstop for when Riposte is gone for good: it must outlast the
+    /// block, or the element would vanish just before Riposte's delete and every delete would miss.
+    /// </summary>
+    private static TimeSpan Backstop(TimeSpan block) => block + TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, block.Ticks / 10));
 
     private sealed partial class AddRun
     {
@@ -86,10 +92,10 @@ public sealed partial class ResponseEngine
             {
                 try
                 {
-                    await batcher.SubmitAsync(BlockChange.Add(ip, _timeout > 0 ? TimeSpan.FromSeconds(_timeout) : null), cancellationToken).ConfigureAwait(false);
+                    await batcher.SubmitAsync(BlockChange.Add(ip, _timeout > 0 ? Backstop(TimeSpan.FromSeconds(_timeout)) : null), cancellationToken).ConfigureAwait(false);
                     log.WriteAs(program, "Ended");
                 }
-                catch (Exception ex) when (ex is BlockBackendException or IOException or InvalidOperationException)
+                catch (Exception ex) when (ex is BlockBackendException or IOException or InvalidOperationException or FormatException)
                 {
                     error = $"in-process {Path.GetFileName(program)} failed: {ex.Message}";
                     log.WriteAs(program, error);

@@ -32,6 +32,7 @@ internal sealed class NftNetlinkWriter : INftWriter
     private const ushort NFNL_MSG_BATCH_END = 17;
     private const ushort NFNL_SUBSYS_NFTABLES = 10;
     private const ushort NFT_MSG_NEWSETELEM = 12;
+    private const ushort NFT_MSG_GETSETELEM = 13;
     private const ushort NFT_MSG_DELSETELEM = 14;
     private const byte NFPROTO_INET = 1;
 
@@ -51,6 +52,10 @@ internal sealed class NftNetlinkWriter : INftWriter
 
     // An element list is one attribute, whose length is 16 bits: start a new message well before that.
     private const int ElementListBudget = 60_000;
+
+    // Lookups sent per datagram: their answers (about 100 bytes each) must fit the receive buffer.
+    private const int LookupsPerDatagram = 512;
+    private const int ReceiveBufferBytes = 4 << 20;
 
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
 
@@ -77,6 +82,12 @@ internal sealed class NftNetlinkWriter : INftWriter
             // Acks then carry only the failing message's header, not a copy of a batch that may be megabytes long.
             _ = NetlinkNative.SetSockOpt(fd, NetlinkNative.SOL_NETLINK, NetlinkNative.NETLINK_CAP_ACK, ref one, sizeof(int));
             _ = NetlinkNative.SetSockOpt(fd, NetlinkNative.SOL_NETLINK, NetlinkNative.NETLINK_EXT_ACK, ref one, sizeof(int));
+            var receive = ReceiveBufferBytes;
+            if (NetlinkNative.SetSockOpt(fd, NetlinkNative.SOL_SOCKET, NetlinkNative.SO_RCVBUFFORCE, ref receive, sizeof(int)) != 0)
+            {
+                _ = NetlinkNative.SetSockOpt(fd, NetlinkNative.SOL_SOCKET, NetlinkNative.SO_RCVBUF, ref receive, sizeof(int));
+            }
+
             var timeout = new NetlinkNative.TimeVal { Seconds = (long)ReceiveTimeout.TotalSeconds };
             Check(NetlinkNative.SetSockOpt(fd, NetlinkNative.SOL_SOCKET, NetlinkNative.SO_RCVTIMEO, ref timeout, Marshal.SizeOf<NetlinkNative.TimeVal>()), "setsockopt(SO_RCVTIMEO)");
             var address = new NetlinkNative.SockAddrNetlink { Family = NetlinkNative.AF_NETLINK };
@@ -95,6 +106,148 @@ internal sealed class NftNetlinkWriter : INftWriter
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Write(batch));
+    }
+
+    /// <summary>
+    /// Which of <paramref name="addresses"/> (single addresses) are elements of their set, asked one GETSETELEM each
+    /// (a tree lookup in the kernel, no transaction). The kernel answers a lookup with the element itself or with the
+    /// interval containing the address, so only an answer whose key is the address and which is not an interval end
+    /// counts. Null when the sets cannot be asked (they are gone, or the kernel answered something unexpected).
+    /// </summary>
+    public HashSet<BlockTarget>? FindPresent(IReadOnlyList<BlockTarget> addresses)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var present = new HashSet<BlockTarget>();
+        foreach (var chunk in addresses.Chunk(LookupsPerDatagram))
+        {
+            var builder = new NetlinkMessageBuilder();
+            var first = _sequence;
+            foreach (var address in chunk)
+            {
+                var message = builder.BeginMessage((ushort)((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM), NLM_F_REQUEST, _sequence++, NFPROTO_INET, 0);
+                builder.PutString(NFTA_SET_ELEM_LIST_TABLE, NftLayout.Table);
+                builder.PutString(NFTA_SET_ELEM_LIST_SET, NftLayout.SetFor(address));
+                var list = builder.BeginNested(NFTA_SET_ELEM_LIST_ELEMENTS);
+                var element = builder.BeginNested(NFTA_LIST_ELEM);
+                PutKey(builder, address.IsIPv6, address.First);
+                builder.EndNested(element);
+                builder.EndNested(list);
+                builder.EndMessage(message);
+            }
+
+            EnsureSendBuffer(builder.Length);
+            var kernel = new NetlinkNative.SockAddrNetlink { Family = NetlinkNative.AF_NETLINK };
+            if (NetlinkNative.SendTo(_fd, builder.Buffer, builder.Length, 0, ref kernel, Marshal.SizeOf<NetlinkNative.SockAddrNetlink>()) < 0)
+            {
+                return null;
+            }
+
+            // Without NLM_F_ACK every lookup gets exactly one answer: the element, or an error.
+            var answered = 0;
+            while (answered < chunk.Length)
+            {
+                var received = NetlinkNative.Recv(_fd, _receiveBuffer, _receiveBuffer.Length, 0);
+                if (received < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == NetlinkNative.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return null;
+                }
+
+                foreach (var (sequence, error, key, end) in ParseLookups(_receiveBuffer.AsSpan(0, (int)received)))
+                {
+                    if (sequence < first || sequence >= first + (uint)chunk.Length)
+                    {
+                        continue;
+                    }
+
+                    answered++;
+                    var asked = chunk[sequence - first];
+                    if (error == 0 && !end && key is not null && key.AsSpan().SequenceEqual(BlockTarget.ToBytes(asked.IsIPv6, asked.First)))
+                    {
+                        present.Add(asked);
+                    }
+                    else if (error != 0 && error != -2)
+                    {
+                        return null; // not "no such element": the set itself is gone, or worse
+                    }
+                }
+            }
+        }
+
+        return present;
+    }
+
+    /// <summary>The answers to element lookups in one datagram: sequence, error (0 for an element), the element's key and interval-end flag.</summary>
+    internal static List<(uint Sequence, int Error, byte[]? Key, bool End)> ParseLookups(ReadOnlySpan<byte> datagram)
+    {
+        var answers = new List<(uint, int, byte[]?, bool)>();
+        var offset = 0;
+        while (offset + NetlinkMessageBuilder.MessageHeaderLength <= datagram.Length)
+        {
+            var length = (int)MemoryMarshal.Read<uint>(datagram[offset..]);
+            if (length < NetlinkMessageBuilder.MessageHeaderLength || offset + length > datagram.Length)
+            {
+                break;
+            }
+
+            var message = datagram.Slice(offset, length);
+            var type = MemoryMarshal.Read<ushort>(message[4..]);
+            var sequence = MemoryMarshal.Read<uint>(message[8..]);
+            if (type == NLMSG_ERROR && length >= NetlinkMessageBuilder.MessageHeaderLength + 4 + NetlinkMessageBuilder.MessageHeaderLength)
+            {
+                answers.Add((MemoryMarshal.Read<uint>(message[28..]), MemoryMarshal.Read<int>(message[16..]), null, false));
+            }
+            else if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM) && length > NetlinkMessageBuilder.MessageHeaderLength + 4)
+            {
+                byte[]? key = null;
+                var end = false;
+                var elements = Attribute(message[(NetlinkMessageBuilder.MessageHeaderLength + 4)..], NFTA_SET_ELEM_LIST_ELEMENTS);
+                var element = Attribute(elements, NFTA_LIST_ELEM);
+                var value = Attribute(Attribute(element, NFTA_SET_ELEM_KEY), NFTA_DATA_VALUE);
+                if (!value.IsEmpty)
+                {
+                    key = value.ToArray();
+                }
+
+                var flags = Attribute(element, NFTA_SET_ELEM_FLAGS);
+                if (flags.Length >= 4)
+                {
+                    end = (BinaryPrimitives.ReadUInt32BigEndian(flags) & NFT_SET_ELEM_INTERVAL_END) != 0;
+                }
+
+                answers.Add((sequence, 0, key, end));
+            }
+
+            offset += NetlinkMessageBuilder.Align(length);
+        }
+
+        return answers;
+    }
+
+    /// <summary>The payload of the first attribute of <paramref name="type"/> among <paramref name="attributes"/> (empty if none).</summary>
+    private static ReadOnlySpan<byte> Attribute(ReadOnlySpan<byte> attributes, ushort type)
+    {
+        while (attributes.Length >= NetlinkMessageBuilder.AttributeHeaderLength)
+        {
+            var length = MemoryMarshal.Read<ushort>(attributes);
+            if (length < NetlinkMessageBuilder.AttributeHeaderLength || length > attributes.Length)
+            {
+                break;
+            }
+
+            if ((MemoryMarshal.Read<ushort>(attributes[2..]) & 0x3FFF) == type)
+            {
+                return attributes[NetlinkMessageBuilder.AttributeHeaderLength..length];
+            }
+
+            attributes = attributes[Math.Min(NetlinkMessageBuilder.Align(length), attributes.Length)..];
+        }
+
+        return [];
     }
 
     public void Dispose()
@@ -117,6 +270,8 @@ internal sealed class NftNetlinkWriter : INftWriter
         var begin = builder.BeginMessage(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, sequence++, 0, NFNL_SUBSYS_NFTABLES);
         builder.EndMessage(begin);
         AppendElements(builder, NFT_MSG_DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, batch.Removes, ref sequence, acknowledged);
+        AppendElements(builder, NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, batch.Refreshes, ref sequence, acknowledged);
+        AppendElements(builder, NFT_MSG_DELSETELEM, NLM_F_REQUEST | NLM_F_ACK, batch.Refreshes, ref sequence, acknowledged);
         AppendElements(builder, NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, batch.Adds, ref sequence, acknowledged);
         var end = builder.BeginMessage(NFNL_MSG_BATCH_END, NLM_F_REQUEST, sequence, 0, NFNL_SUBSYS_NFTABLES);
         builder.EndMessage(end);
