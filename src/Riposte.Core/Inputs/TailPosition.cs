@@ -10,16 +10,6 @@ namespace Riposte.Inputs;
 /// <param name="Offset">Byte offset of the next line to read; always the start of a line.</param>
 public sealed record TailPosition(string FileIdentity, long Offset);
 
-/// <summary>Persists the position of a followed file so that a restart neither skips nor repeats alerts.</summary>
-public interface ITailCheckpointStore
-{
-    /// <summary>The last saved position for <paramref name="source"/>, or null when none was saved.</summary>
-    ValueTask<TailPosition?> LoadAsync(string source, CancellationToken cancellationToken);
-
-    /// <summary>Saves <paramref name="position"/> for <paramref name="source"/>, replacing the previous one.</summary>
-    ValueTask SaveAsync(string source, TailPosition position, CancellationToken cancellationToken);
-}
-
 /// <summary>A line read from a followed file.</summary>
 /// <param name="Line">The alert, or the reason the line could not be read; offsets are file offsets.</param>
 /// <param name="PositionAfter">
