@@ -3,7 +3,7 @@ using Riposte.Cli.Daemon;
 using Riposte.Engine;
 using Riposte.Matching;
 using Riposte.Protocol.Json;
-using Riposte.Validation;
+using Riposte.Sdk;
 
 namespace Riposte.Cli.Commands;
 
@@ -79,9 +79,9 @@ internal static class TriggerCommand
             return null;
         }
 
-        if (user is not null && !UserNameRules.IsValid(user, out var reason))
+        if (user is not null && !WazuhValidation.IsValidUsername(user))
         {
-            io.Error.WriteLine($"--user '{user}' is refused: {reason}");
+            io.Error.WriteLine($"--user '{user}' is refused: Wazuh's user-name rules (never root; no leading - + ~; no : , spaces, slashes or ..)");
             return null;
         }
 
