@@ -88,6 +88,25 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task History_filters_by_time_key_and_event()
+    {
+        using var home = new TestHome(timeout: 600);
+        (await CliRunner.RunAsync(["trigger", "--home", home.Path, "--command", "firewall-drop600", "--srcip", "203.0.113.31"])).ExitCode.ShouldBe(0);
+        (await CliRunner.RunAsync(["trigger", "--home", home.Path, "--command", "firewall-drop600", "--srcip", "203.0.113.32"])).ExitCode.ShouldBe(0);
+
+        var recent = await CliRunner.RunAsync(["history", "--home", home.Path, "--since", "1h", "--format", "json"]);
+        JsonDocument.Parse(recent.Out).RootElement.GetArrayLength().ShouldBe(4);
+        var future = await CliRunner.RunAsync(["history", "--home", home.Path, "--since", "2999-01-01T00:00:00Z", "--format", "json"]);
+        JsonDocument.Parse(future.Out).RootElement.GetArrayLength().ShouldBe(0);
+        var one = await CliRunner.RunAsync(["history", "--home", home.Path, "--key", "203.0.113.32", "--event", "add", "--format", "json"]);
+        var record = JsonDocument.Parse(one.Out).RootElement.EnumerateArray().ShouldHaveSingleItem();
+        record.GetProperty("rkey").GetString().ShouldBe("firewall-drop-203.0.113.32");
+        record.GetProperty("exit_code").GetInt32().ShouldBe(0);
+        record.GetProperty("source").GetString().ShouldBe("trigger");
+        (await CliRunner.RunAsync(["history", "--home", home.Path, "--since", "yesterday-ish"])).ExitCode.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Trigger_and_revoke_work_without_a_daemon()
     {
         using var home = new TestHome(timeout: 600);
