@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>The input (configuration, alerts) is invalid.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>Another Riposte process owns the state and did not answer in time (sysexits' EX_TEMPFAIL): try again.</summary>
+    public const int Unavailable = 75;
 }

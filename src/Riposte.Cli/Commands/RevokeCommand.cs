@@ -12,8 +12,9 @@ internal static class RevokeCommand
         var settings = HomeOptions.CreateSettings();
         var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home)." };
         var role = HomeOptions.CreateRole();
+        var wait = HomeOptions.CreateDaemonWait();
         var key = new Argument<string>("key") { Description = "An rkey (firewall-drop-1.2.3.4) or one of its keys (1.2.3.4)." };
-        var command = new Command("revoke", "Undo an active response now: run its delete and remove it from the timeout list.") { home, settings, config, role, key };
+        var command = new Command("revoke", "Undo an active response now: run its delete and remove it from the timeout list.") { home, settings, config, role, key, wait };
         command.SetAction(async (parse, ct) =>
         {
             if (RiposteHome.Resolve(parse.GetValue(home), parse.GetValue(settings), io) is not { } layout)
@@ -22,7 +23,13 @@ internal static class RevokeCommand
             }
 
             var target = parse.GetValue(key)!;
-            var reply = await ControlClient.TrySendAsync(layout.ControlSocket, new ControlRequest("revoke", Key: target), ct);
+            var (reply, local, exit) = await EngineFactory.RouteAsync(layout, new ControlRequest("revoke", Key: target), parse.GetValue(config), parse.GetValue(role),
+                TimeSpan.FromSeconds(parse.GetValue(wait)), io, async (engine, token) => (IReadOnlyList<ControlOutcome>)[.. (await engine.RevokeAsync(target, token)).Select(ControlServer.ToControl)], ct);
+            if (exit is { } failed)
+            {
+                return failed;
+            }
+
             IReadOnlyList<ControlOutcome> outcomes;
             if (reply is not null)
             {
@@ -36,14 +43,7 @@ internal static class RevokeCommand
             }
             else
             {
-                var local = await EngineFactory.RunLocallyAsync(layout, parse.GetValue(config), parse.GetValue(role), io,
-                    async (engine, token) => (IReadOnlyList<ControlOutcome>)[.. (await engine.RevokeAsync(target, token)).Select(ControlServer.ToControl)], ct);
-                if (local is null)
-                {
-                    return ExitCodes.InvalidInput;
-                }
-
-                outcomes = local;
+                outcomes = local!;
             }
 
             if (outcomes.Count == 0)

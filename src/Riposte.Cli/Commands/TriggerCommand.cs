@@ -19,13 +19,14 @@ internal static class TriggerCommand
         var settings = HomeOptions.CreateSettings();
         var config = new Option<string[]>("--config", "-c") { Description = "ossec.conf files (default: the settings' list under home)." };
         var role = HomeOptions.CreateRole();
+        var wait = HomeOptions.CreateDaemonWait();
         var arName = new Option<string>("--command") { Description = "The AR name as in ar.conf (firewall-drop600), or !program.", Required = true };
         var srcip = new Option<string?>("--srcip") { Description = "The IP to act on (parameters.alert.data.srcip)." };
         var user = new Option<string?>("--user") { Description = "The account to act on (parameters.alert.data.dstuser)." };
         var alert = new Option<string?>("--alert") { Description = "A file with a whole alert JSON object to send instead of a minimal one." };
         var command = new Command("trigger", "Run an active response by name for an IP, a user or an alert (like agent_control -b).")
         {
-            home, settings, config, role, arName, srcip, user, alert,
+            home, settings, config, role, arName, srcip, user, alert, wait,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,7 +40,13 @@ internal static class TriggerCommand
                 return ExitCodes.InvalidInput;
             }
 
-            var reply = await ControlClient.TrySendAsync(layout.ControlSocket, new ControlRequest("exec", Convert.ToBase64String(body)), ct);
+            var (reply, local, exit) = await EngineFactory.RouteAsync(layout, new ControlRequest("exec", Convert.ToBase64String(body)), parse.GetValue(config),
+                parse.GetValue(role), TimeSpan.FromSeconds(parse.GetValue(wait)), io, async (engine, token) => ControlServer.ToControl(await engine.ExecuteAsync(new ExecRequest(body, "trigger"), token)), ct);
+            if (exit is { } failed)
+            {
+                return failed;
+            }
+
             ControlOutcome outcome;
             if (reply is not null)
             {
@@ -53,14 +60,7 @@ internal static class TriggerCommand
             }
             else
             {
-                var local = await EngineFactory.RunLocallyAsync(layout, parse.GetValue(config), parse.GetValue(role), io,
-                    async (engine, token) => ControlServer.ToControl(await engine.ExecuteAsync(new ExecRequest(body, "trigger"), token)), ct);
-                if (local is null)
-                {
-                    return ExitCodes.InvalidInput;
-                }
-
-                outcome = local;
+                outcome = local!;
                 io.Error.WriteLine("(no daemon running: the delete runs when `riposte serve` next starts, or with `riposte revoke`)");
             }
 

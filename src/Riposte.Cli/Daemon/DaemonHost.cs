@@ -40,7 +40,17 @@ internal sealed class DaemonHost
             return ExitCodes.InvalidInput;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // One engine per state: a second one would schedule deletes the first never hears of (and miss its own).
+        using var stateLock = await AcquireStateAsync(layout, cancellationToken);
+        if (stateLock is null)
+        {
+            return ExitCodes.Unavailable;
+        }
+
+        // Never disposed: a signal handler may still run after RunAsync returns (PosixSignalRegistration.Dispose does not
+        // wait for a handler already dispatched), and cancelling a disposed source would throw on the signal thread.
+        var stop = new CancellationTokenSource();
+        await using var external = cancellationToken.Register(() => stop.Cancel());
         var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
         var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken, sets);
         await using (store)
@@ -59,7 +69,15 @@ internal sealed class DaemonHost
 
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(dispatcher, engine); });
+            var running = 1;
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                if (Volatile.Read(ref running) == 1)
+                {
+                    Reload(dispatcher, engine);
+                }
+            });
 
             var inputs = new List<Task>();
             if (_options.Alerts is "-")
@@ -100,17 +118,54 @@ internal sealed class DaemonHost
             }
 
             await housekeeping;
+            Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);
             foreach (var set in sets.Values)
             {
                 await set.Batcher.DisposeAsync();
             }
 
-            _logger.LogInformation("Stopped; {Count} active responses kept for the next start", engine.ScheduledCount);
+            _logger.LogInformation("Stopped; {Count} active responses (timeout entries, each undone when its time is up) kept for the next start",
+                await store.CountTimeoutsAsync(CancellationToken.None));
         }
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// The state's lock, waiting a little for a <c>trigger</c> or <c>revoke</c> that holds it for a moment; null (reported)
+    /// when another process keeps it, such as a second daemon on the same home.
+    /// </summary>
+    private async Task<StateLock?> AcquireStateAsync(RiposteHome layout, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)StateLockWait.TotalMilliseconds;
+        var told = false;
+        while (true)
+        {
+            if (StateLock.TryAcquire(layout.StatePath, out var holder) is { } acquired)
+            {
+                return acquired;
+            }
+
+            var who = $"another Riposte process{(holder is { } pid ? $" (pid {pid})" : "")}";
+            if (Environment.TickCount64 >= deadline)
+            {
+                _io.Error.WriteLine($"{who} owns the state {layout.StatePath}; stop it first (one daemon per home)");
+                return null;
+            }
+
+            if (!told)
+            {
+                _logger.LogInformation("Waiting for {Who} to release the state {Path}", who, layout.StatePath);
+                told = true;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>How long <c>serve</c> waits for the state's lock before giving up.</summary>
+    private static readonly TimeSpan StateLockWait = TimeSpan.FromSeconds(10);
 
     private void Reload(AlertDispatcher dispatcher, ResponseEngine engine)
     {
@@ -145,7 +200,8 @@ internal sealed class DaemonHost
                     continue;
                 }
 
-                pending.Add(dispatcher.DispatchAsync(line.Alert, "stdin", replayable: false, cancellationToken));
+                // Not the stop token: stdin cannot replay, so a graceful stop runs what was read rather than dropping it.
+                pending.Add(dispatcher.DispatchAsync(line.Alert, "stdin", replayable: false, CancellationToken.None));
                 pending.RemoveAll(t => t.IsCompleted);
             }
         }
@@ -161,7 +217,19 @@ internal sealed class DaemonHost
         var sourceName = "file:" + Path.GetFullPath(path);
         var checkpoint = await store.GetCheckpointAsync(sourceName, cancellationToken);
         var resume = checkpoint is null ? null : new TailPosition(checkpoint.FileIdentity, checkpoint.Offset);
-        var tailer = new AlertFileTailer(path, TimeProvider.System, new TailerOptions { StartAtEnd = !_options.FromStart, StopAtEnd = _options.UntilIdle });
+        var tailer = new AlertFileTailer(path, TimeProvider.System, new TailerOptions
+        {
+            StartAtEnd = !_options.FromStart,
+            StopAtEnd = _options.UntilIdle,
+            // Saved before the first line: a restart (or a crash before the first line is done) resumes here rather
+            // than jumping to the end again past what was written in between.
+            StartChosen = async (start, token) =>
+            {
+                await store.SetCheckpointAsync(new SourceCheckpoint(sourceName, start.FileIdentity, start.Offset), token);
+                _logger.LogInformation("Following {Path} from {Where}", path,
+                    start.FileIdentity.Length == 0 ? "its beginning once it exists" : $"byte {start.Offset} of file {start.FileIdentity}");
+            },
+        });
 
         // Lines finish out of order; the checkpoint only moves past a line once everything before it is done.
         var ordered = Channel.CreateBounded<(Task Done, TailPosition After)>(256);
@@ -229,7 +297,8 @@ internal sealed class DaemonHost
                 }
 
                 _logger.LogDebug("Received message: '{Message}'", System.Text.Encoding.UTF8.GetString(message.Body.Span));
-                pending.Add(engine.ExecuteAsync(new ExecRequest(message.Body.ToArray(), "execq"), cancellationToken));
+                // Not the stop token: a datagram cannot be read again, so a graceful stop runs what was received.
+                pending.Add(engine.ExecuteAsync(new ExecRequest(message.Body.ToArray(), "execq"), CancellationToken.None));
                 pending.RemoveAll(t => t.IsCompleted);
             }
         }

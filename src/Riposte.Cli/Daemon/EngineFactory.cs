@@ -66,11 +66,42 @@ internal static class EngineFactory
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> on an engine of this process, for <c>trigger</c> and <c>revoke</c> when no daemon
-    /// answers on the control socket: this process then owns the state for the moment. Null when the configuration
-    /// is invalid (already reported).
+    /// Sends <paramref name="request"/> to the daemon of <paramref name="layout"/>; when no daemon runs, runs
+    /// <paramref name="local"/> on an engine of this process, which then owns the state (its lock) for the moment. A
+    /// daemon that is starting holds the lock before its control socket is up: this waits for the socket rather than
+    /// running a second engine on the same state. Returns the daemon's reply, or the local result, or an exit code when
+    /// neither could be had within <paramref name="wait"/> (already reported).
     /// </summary>
-    public static async Task<T?> RunLocallyAsync<T>(RiposteHome layout, string[]? configFiles, ConfigRole role, CliIo io,
+    public static async Task<(ControlReply? Reply, T? Local, int? Exit)> RouteAsync<T>(RiposteHome layout, ControlRequest request, string[]? configFiles,
+        ConfigRole role, TimeSpan wait, CliIo io, Func<ResponseEngine, CancellationToken, Task<T>> local, CancellationToken cancellationToken)
+        where T : class
+    {
+        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        int? holder;
+        do
+        {
+            if (await ControlClient.TrySendAsync(layout.ControlSocket, request, cancellationToken).ConfigureAwait(false) is { } reply)
+            {
+                return (reply, null, null);
+            }
+
+            using var owned = StateLock.TryAcquire(layout.StatePath, out holder);
+            if (owned is not null)
+            {
+                var result = await RunLocallyAsync(layout, configFiles, role, io, local, cancellationToken).ConfigureAwait(false);
+                return (null, result, result is null ? ExitCodes.InvalidInput : null);
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+        while (Environment.TickCount64 < deadline);
+
+        io.Error.WriteLine($"the state {layout.StatePath} is owned by another Riposte process{(holder is { } pid ? $" (pid {pid})" : "")} that does not answer " +
+            $"on {layout.ControlSocket}; try again once it has started");
+        return (null, null, ExitCodes.Unavailable);
+    }
+
+    private static async Task<T?> RunLocallyAsync<T>(RiposteHome layout, string[]? configFiles, ConfigRole role, CliIo io,
         Func<ResponseEngine, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
         where T : class
     {

@@ -31,4 +31,21 @@ internal static class HomeOptions
         Description = "manager (analysisd's reading of ossec.conf; the command table comes from it) or agent (execd's reading; the command table comes from HOME/etc/shared/ar.conf).",
         DefaultValueFactory = _ => Config.ConfigRole.Manager,
     };
+
+    public static Option<int> CreateDaemonWait()
+    {
+        var wait = new Option<int>("--wait")
+        {
+            Description = "Seconds to wait for a daemon that owns the state but does not answer yet (it is starting). Default: 30.",
+            DefaultValueFactory = _ => 30,
+        };
+        wait.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 3600)
+            {
+                r.AddError("--wait must be between 0 and 3600 seconds");
+            }
+        });
+        return wait;
+    }
 }

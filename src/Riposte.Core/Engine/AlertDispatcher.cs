@@ -34,27 +34,42 @@ public sealed class AlertDispatcher
     /// <summary>Runs every action <paramref name="alert"/> triggers; completes when all are done.</summary>
     /// <param name="alert">The alert.</param>
     /// <param name="source">Input name for the audit trail.</param>
-    /// <param name="replayable">True when the input can deliver the same alert again after a restart (a tailed file): decisions are then recorded once.</param>
-    /// <param name="cancellationToken">Stops waiting (running programs are not abandoned by the engine).</param>
-    public async Task<IReadOnlyList<ExecOutcome>> DispatchAsync(Alert alert, string source, bool replayable, CancellationToken cancellationToken)
+    /// <param name="replayable">
+    /// True when the input can deliver the same alert again after a restart (a tailed file): each action's decision is
+    /// then recorded once its outcome is, and an action already decided is not run again.
+    /// </param>
+    /// <param name="cancellationToken">
+    /// Gives up on actions still waiting for their turn (the returned task is then cancelled and those actions are not
+    /// recorded); programs already running are not abandoned.
+    /// </param>
+    public Task<ExecOutcome[]> DispatchAsync(Alert alert, string source, bool replayable, CancellationToken cancellationToken)
     {
         var matcher = _matcher;
         var actions = new List<ArAction>();
         if (matcher.Match(alert, actions) == 0)
         {
-            return [];
+            return Task.FromResult(Array.Empty<ExecOutcome>());
         }
 
-        // One alert's actions run in configuration order, as analysisd sends them; different alerts run in parallel.
-        var outcomes = new List<ExecOutcome>(actions.Count);
-        foreach (var action in actions)
+        // Every action enters the engine now, in configuration order as analysisd sends them: the engine keeps each
+        // target's requests in that order, across this alert's actions and the alerts after it.
+        var outcomes = new Task<ExecOutcome>[actions.Count];
+        string? alertKey = null;
+        for (var i = 0; i < actions.Count; i++)
         {
+            var action = actions[i];
             var body = ArMessageBuilder.Build(matcher.Config, action.Response, alert);
-            var decision = replayable ? $"{alert.Id ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(alert.Json.Span))}|{action.Response.Name}|{action.Target}" : null;
+            string? decision = null;
+            if (replayable)
+            {
+                alertKey ??= alert.Id ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(alert.Json.Span));
+                decision = $"{alertKey}|{action.Response.Name}|{action.Target}";
+            }
+
             _logger.LogDebug("Send AR to execd: {Name} (alert {AlertId}, rule {RuleId})", action.Response.Name, alert.Id, alert.RuleId);
-            outcomes.Add(await _engine.ExecuteAsync(new ExecRequest(body, source, decision), cancellationToken).ConfigureAwait(false));
+            outcomes[i] = _engine.ExecuteAsync(new ExecRequest(body, source, decision), cancellationToken);
         }
 
-        return outcomes;
+        return Task.WhenAll(outcomes);
     }
 }

@@ -4,7 +4,8 @@ namespace Riposte.Engine;
 /// <param name="Body">The message bytes.</param>
 /// <param name="Source">Where it came from (<c>alerts.json</c>, <c>stdin</c>, <c>execq</c>, <c>trigger</c>), for the audit trail.</param>
 /// <param name="DecisionKey">
-/// Identity of the decision for replayed input (alert id, AR name, target): a key already recorded is not applied twice.
+/// Identity of the decision for replayed input (alert id, AR name, target). It is recorded once the request's outcome is
+/// (with the intent, for an add that reaches the timeout list); a request whose key is already recorded is not run again.
 /// Null when the input cannot replay.
 /// </param>
 public sealed record ExecRequest(ReadOnlyMemory<byte> Body, string Source, string? DecisionKey = null);
@@ -32,6 +33,11 @@ public enum ExecResult
     DryRun,
     /// <summary>Not applied: the response reached its cap of new blocks per minute (the program was told to abort).</summary>
     RateLimited,
+    /// <summary>
+    /// Cut short because the engine was disposed without stopping (a crash-like stop): the program was killed and the
+    /// request's decision was not recorded, so a replayable input applies it again on the next start.
+    /// </summary>
+    Interrupted,
 }
 
 /// <summary>The outcome of one request.</summary>

@@ -8,31 +8,54 @@ namespace Riposte.Engine;
 
 public sealed partial class ResponseEngine
 {
-    private async Task<ExecOutcome> ExecuteCoreAsync(ExecRequest request, CancellationToken cancellationToken)
+    private const string RestartWazuh = "restart-wazuh";
+
+    /// <summary>A request as it arrived: parsed, resolved, and its place in its key's line.</summary>
+    private sealed record Admission(ExecdMessage? Message, string? ParseError, ArCommand? Command, ArrivalOrder.Turn? Turn);
+
+    private async Task<ExecOutcome> ExecuteCoreAsync(ExecRequest request, Admission admission, CancellationToken cancellationToken)
     {
-        if (!ExecdMessage.TryParse(request.Body.Span, out var message, out var parseError))
+        if (request.DecisionKey is { } decision && await _store.IsDecidedAsync(decision, cancellationToken).ConfigureAwait(false))
         {
-            _logger.LogError("{Error}", parseError);
-            await AuditAsync("failure", null, "", null, null, [], null, parseError, request.Source).ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.Rejected, null, parseError!);
+            // Fully handled before a restart (the position after this input was not saved yet): nothing to do again.
+            return new ExecOutcome(ExecResult.Duplicate, null, $"already handled: {decision}");
         }
 
-        var name = message!.CommandName;
-        if (name == "restart-wazuh")
+        var (outcome, decided) = await DecideAndRunAsync(request, admission, cancellationToken).ConfigureAwait(false);
+        if (outcome.Result != ExecResult.Interrupted && !decided && request.DecisionKey is { } key)
+        {
+            // After the outcome's own record: a crash in between runs the request again on replay (at least once), never
+            // skips it. Adds that reach the timeout list record their decision in the same transaction as the intent.
+            await _store.TryRecordDecisionAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<(ExecOutcome Outcome, bool Decided)> DecideAndRunAsync(ExecRequest request, Admission admission, CancellationToken cancellationToken)
+    {
+        if (admission.Message is not { } message)
+        {
+            _logger.LogError("{Error}", admission.ParseError);
+            await AuditAsync("failure", null, "", null, null, [], null, admission.ParseError, request.Source).ConfigureAwait(false);
+            return (new ExecOutcome(ExecResult.Rejected, null, admission.ParseError!), false);
+        }
+
+        var name = message.CommandName;
+        if (name == RestartWazuh)
         {
             const string detail = "'restart-wazuh' asks execd to restart Wazuh (restart.sh); Riposte does not restart Wazuh";
             _logger.LogWarning("{Detail}", detail);
             await AuditAsync("skip", null, "", name, null, [], null, detail, request.Source).ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.Rejected, null, detail);
+            return (new ExecOutcome(ExecResult.Rejected, null, detail), false);
         }
 
-        var command = _commands.Resolve(name);
-        if (command is null)
+        if (admission.Command is not { } command)
         {
             var error = $"(1311): Invalid command name '{name}' provided.";
             _logger.LogError("{Error}", error);
             await AuditAsync("failure", null, "", name, message.AlertId, [], null, error, request.Source).ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.Rejected, null, error);
+            return (new ExecOutcome(ExecResult.Rejected, null, error), false);
         }
 
         if (command.ProgramPath.Length == 0)
@@ -40,7 +63,7 @@ public sealed partial class ResponseEngine
             var detail = $"Active response command not present for '{name}': not using it on this system";
             _logger.LogDebug("{Detail}", detail);
             await AuditAsync("skip", null, "", name, message.AlertId, [], null, detail, request.Source).ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.ProgramMissing, null, detail);
+            return (new ExecOutcome(ExecResult.ProgramMissing, null, detail), false);
         }
 
         var policy = PolicyFor(command.Name);
@@ -50,7 +73,7 @@ public sealed partial class ResponseEngine
             _logger.LogWarning("{Detail}", detail);
             Log.Write($"Refused {command.ProgramPath}: {refusal}.");
             await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, [message.TargetIp!], null, detail, request.Source).ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.Refused, null, detail);
+            return (new ExecOutcome(ExecResult.Refused, null, detail), false);
         }
 
         if (policy.DryRun)
@@ -59,25 +82,25 @@ public sealed partial class ResponseEngine
             Log.Write($"Dry run: {command.ProgramPath} ({command.Name}) not run for {message.TargetIp ?? message.DstUser ?? "this alert"}.");
             await AuditAsync("dry-run", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } ip ? [ip] : [], null, detail, request.Source)
                 .ConfigureAwait(false);
-            return new ExecOutcome(ExecResult.DryRun, null, detail);
+            return (new ExecOutcome(ExecResult.DryRun, null, detail), false);
         }
 
-        if (request.DecisionKey is { } decision &&
-            !await _store.TryRecordDecisionAsync(decision, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        // Its turn first, then a slot: a request waiting behind its own key holds no slot that others could use.
+        if (admission.Turn is { } turn)
         {
-            return new ExecOutcome(ExecResult.Duplicate, null, $"already applied: {decision}");
+            await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var run = new AddRun(this, message, command, policy, request.Source);
+        var run = new AddRun(this, message, command, policy, request.Source, request.DecisionKey);
         try
         {
-            if (FastPathFor(command.ProgramPath) is { } batcher && message.TargetIp is { } ip && Matching.IpText.IsNumericIp(ip))
-            {
-                return await run.ExecuteFastAsync(batcher, ip, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            // From here on the program runs to its end or its time limit; only the engine's own disposal cuts it short.
+            var running = _stopping.Token;
+            var outcome = FastPathFor(command.ProgramPath) is { } batcher && message.TargetIp is { } target && Matching.IpText.IsNumericIp(target)
+                ? await run.ExecuteFastAsync(batcher, target, running).ConfigureAwait(false)
+                : await run.ExecuteAsync(running).ConfigureAwait(false);
+            return (outcome, run.DecisionRecorded);
         }
         finally
         {
@@ -87,7 +110,8 @@ public sealed partial class ResponseEngine
     }
 
     /// <summary>One add: the program's run, the decision taken when its keys arrive, and what is recorded.</summary>
-    private sealed partial class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, Config.Settings.ResponsePolicy policy, string source)
+    private sealed partial class AddRun(ResponseEngine engine, ExecdMessage message, ArCommand command, Config.Settings.ResponsePolicy policy, string source,
+        string? decisionKey)
     {
         private bool _rateLimited;
         private IDisposable? _keyLock;
@@ -111,6 +135,9 @@ public sealed partial class ResponseEngine
         }
 
         public void ReleaseKey() => _keyLock?.Dispose();
+
+        /// <summary>True once the request's decision went into the same transaction as its intent or its abort.</summary>
+        public bool DecisionRecorded { get; private set; }
 
         private async ValueTask<ReadOnlyMemory<byte>?> DecideAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
         {
@@ -149,7 +176,8 @@ public sealed partial class ResponseEngine
                 _aborted = true;
                 await store.RecordAbortAsync(_rkey, now, timeout, offense, newCounter,
                     new AuditRecord(0, now, "abort", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
-                        $"already active: timer refreshed to {timeout}s, offense {offense}", source), cancellationToken).ConfigureAwait(false);
+                        $"already active: timer refreshed to {timeout}s, offense {offense}", source), decisionKey, cancellationToken).ConfigureAwait(false);
+                DecisionRecorded = decisionKey is not null;
                 engine._scheduler.Schedule(_rkey, now.AddSeconds(timeout));
                 engine._logger.LogDebug("Command already received, updating time of addition to now.");
                 return message.With("abort");
@@ -168,7 +196,8 @@ public sealed partial class ResponseEngine
             // Intent first: if Riposte dies after the program was told to continue, the delete still runs on restart.
             await store.RecordAddIntentAsync(_entry, newCounter,
                 new AuditRecord(0, now, "continue", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
-                    $"timeout {timeout}s, offense {offense}", source), cancellationToken).ConfigureAwait(false);
+                    $"timeout {timeout}s, offense {offense}", source), decisionKey, cancellationToken).ConfigureAwait(false);
+            DecisionRecorded = decisionKey is not null;
             engine._logger.LogDebug("Adding command '{Program}' to the timeout list, with a timeout of '{Timeout}s'.", command.ProgramPath, timeout);
             return message.With("continue");
         }
@@ -193,6 +222,16 @@ public sealed partial class ResponseEngine
 
             switch (result.Outcome)
             {
+                case RunOutcome.Cancelled:
+                    var cut = Describe(result);
+                    engine._logger.LogWarning("{Program}: {Failure}", command.ProgramPath, cut);
+                    if (_entry is null)
+                    {
+                        await engine.AuditAsync("kill", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, cut, source).ConfigureAwait(false);
+                    }
+
+                    return new ExecOutcome(ExecResult.Interrupted, _rkey, cut);
+
                 case RunOutcome.Completed when _rateLimited:
                     var capped = $"not applied: {command.Name} reached its cap of {policy.MaxNewPerMinute} new blocks per minute";
                     engine.Log.Write($"Rate limit: {command.ProgramPath} told to abort for '{_rkey}' ({capped}).");

@@ -22,6 +22,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly KeyedLock _locks = new();
+    private readonly ArrivalOrder _order = new();
     private readonly ExpiryScheduler _scheduler;
     private readonly RepeatedOffenderPolicy _offenders;
     private readonly ConcurrentDictionary<string, int> _deleteFailures = new(StringComparer.Ordinal);
@@ -90,11 +91,24 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _logger.LogInformation("Loaded {Count} active responses ({Overdue} overdue)", entries.Count, overdue);
     }
 
-    /// <summary>Runs one exec-queue message to completion.</summary>
+    /// <summary>
+    /// Runs one exec-queue message to completion. Requests that may act on the same rkey (same program, same target)
+    /// run in the order of their calls, whatever waits in between; others run in parallel up to the slot limit.
+    /// </summary>
+    /// <param name="request">The message and where it came from.</param>
+    /// <param name="cancellationToken">
+    /// Gives up waiting for the request's turn or a slot (it then throws <see cref="OperationCanceledException"/> and
+    /// nothing is recorded, so a replayable input is applied on the next start). A program that has started is not
+    /// cancelled by it: it runs to its end or its time limit, and its outcome is recorded.
+    /// </param>
     public async Task<ExecOutcome> ExecuteAsync(ExecRequest request, CancellationToken cancellationToken)
     {
+        // Everything up to the turn is synchronous: the call order is the arrival order.
+        var message = ExecdMessage.TryParse(request.Body.Span, out var parsed, out var parseError) ? parsed : null;
+        var command = message is null || message.CommandName == RestartWazuh ? null : _commands.Resolve(message.CommandName);
+        using var turn = command is { ProgramPath.Length: > 0 } ? _order.Enter(OrderKey(command, message!)) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var task = ExecuteCoreAsync(request, linked.Token);
+        var task = ExecuteCoreAsync(request, new Admission(message, parseError, command, turn), linked.Token);
         _background.TryAdd(task, 0);
         try
         {
@@ -105,6 +119,13 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             _background.TryRemove(task, out _);
         }
     }
+
+    /// <summary>
+    /// What orders requests: the program and the target it acts on. The rkey is only known once the program prints its
+    /// keys, but a program's keys come from the alert's address or user, so requests that could share an rkey share this.
+    /// </summary>
+    private static string OrderKey(ArCommand command, ExecdMessage message) =>
+        string.Concat(command.ProgramPath, "\0", message.TargetIp, "\0", message.DstUser);
 
     /// <summary>Runs the delete of every entry matching <paramref name="rkeyOrKey"/> now (an rkey, or one of its keys such as an IP).</summary>
     public async Task<IReadOnlyList<ExecOutcome>> RevokeAsync(string rkeyOrKey, CancellationToken cancellationToken)

@@ -71,6 +71,11 @@ public sealed class AlertFileTailer
                 yield break;
             }
 
+            if (!waited && _options.StartChosen is { } missing)
+            {
+                await missing(new TailPosition("", 0), cancellationToken);
+            }
+
             waited = true;
             await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken);
         }
@@ -79,6 +84,11 @@ public sealed class AlertFileTailer
         try
         {
             var start = await ChooseStartAsync(first, resumeFrom, waited, cancellationToken);
+            if (_options.StartChosen is { } chosen)
+            {
+                await chosen(new TailPosition(first.Identity, start), cancellationToken);
+            }
+
             var linesBefore = start > 0 && _options.CountLinesBeforeStart ? await CountLinesAsync(first.Handle, start, cancellationToken) : 0;
             cursor.Splitter.Reset(start, linesBefore);
             if (start > 0)

@@ -28,4 +28,11 @@ public sealed record TailerOptions
     /// newline is then delivered as it is, and a missing file ends the enumeration at once.
     /// </summary>
     public bool StopAtEnd { get; init; }
+
+    /// <summary>
+    /// Called once reading has a start, before the first line: with the chosen file and offset, or, when the file does
+    /// not exist yet, with an empty identity (which no file has: resuming from it reads whatever file appears from its
+    /// beginning). Saving it as the checkpoint makes a restart resume there instead of jumping to the end again.
+    /// </summary>
+    public Func<TailPosition, CancellationToken, ValueTask>? StartChosen { get; init; }
 }

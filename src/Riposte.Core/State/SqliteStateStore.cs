@@ -455,6 +455,23 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return recorded;
     }
 
+    private void InsertDecision(SqliteTransaction transaction, string? decisionKey, DateTimeOffset at)
+    {
+        if (decisionKey is not null)
+        {
+            _write!.InsertDecision.Bind(transaction, decisionKey, UnixMs.From(at)).ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>True when <paramref name="decisionKey"/> was recorded: its input was fully handled before a restart.</summary>
+    public async ValueTask<bool> IsDecidedAsync(string decisionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decisionKey);
+        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = _read.IsDecided.Bind(null, decisionKey).ExecuteReader();
+        return reader.Read();
+    }
+
     /// <summary>Forgets decisions recorded before <paramref name="olderThan"/> (older than any input that can replay); returns how many.</summary>
     public async ValueTask<int> PruneDecisionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
@@ -469,9 +486,15 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// <summary>
     /// Records the intent to block before the program is told <c>continue</c>, in one transaction: the entry (stored
     /// as <see cref="EntryStatus.Pending"/> whatever its status says), the offender counter when given, and the audit
-    /// record. Returns the audit record's id.
+    /// record, and the decision of the input that asked for it when given (so a replay of that input is not applied
+    /// again). Returns the audit record's id.
     /// </summary>
-    public async ValueTask<long> RecordAddIntentAsync(TimeoutEntry entry, OffenderCounter? counter, AuditRecord audit, CancellationToken cancellationToken = default)
+    public ValueTask<long> RecordAddIntentAsync(TimeoutEntry entry, OffenderCounter? counter, AuditRecord audit, CancellationToken cancellationToken = default) =>
+        RecordAddIntentAsync(entry, counter, audit, null, cancellationToken);
+
+    /// <inheritdoc cref="RecordAddIntentAsync(TimeoutEntry, OffenderCounter?, AuditRecord, CancellationToken)"/>
+    public async ValueTask<long> RecordAddIntentAsync(TimeoutEntry entry, OffenderCounter? counter, AuditRecord audit, string? decisionKey,
+        CancellationToken cancellationToken = default)
     {
         Validate(entry);
         if (counter is not null)
@@ -491,15 +514,28 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         var id = InsertAudit(scope.Transaction, audit);
         FaultHook?.Invoke("add-intent:audit");
+        InsertDecision(scope.Transaction, decisionKey, audit.At);
         scope.Commit();
         return id;
     }
 
     /// <summary>
     /// The abort path in one transaction: refreshes the entry's timer (see <see cref="RefreshTimeoutAsync"/>), sets
-    /// the offender counter when given, and appends the audit record. Returns the audit record's id, or null when
-    /// there is no entry for <paramref name="rkey"/>; nothing is written then, so the caller can record an add instead.
+    /// the offender counter when given, appends the audit record and records the input's decision when given. Returns
+    /// the audit record's id, or null when there is no entry for <paramref name="rkey"/>; nothing is written then, so
+    /// the caller can record an add instead.
     /// </summary>
+    public ValueTask<long?> RecordAbortAsync(
+        string rkey,
+        DateTimeOffset addedAt,
+        long durationSeconds,
+        int offense,
+        OffenderCounter? counter,
+        AuditRecord audit,
+        CancellationToken cancellationToken = default) =>
+        RecordAbortAsync(rkey, addedAt, durationSeconds, offense, counter, audit, null, cancellationToken);
+
+    /// <inheritdoc cref="RecordAbortAsync(string, DateTimeOffset, long, int, OffenderCounter?, AuditRecord, CancellationToken)"/>
     public async ValueTask<long?> RecordAbortAsync(
         string rkey,
         DateTimeOffset addedAt,
@@ -507,6 +543,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         int offense,
         OffenderCounter? counter,
         AuditRecord audit,
+        string? decisionKey,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
@@ -530,6 +567,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         }
 
         var id = InsertAudit(scope.Transaction, audit);
+        InsertDecision(scope.Transaction, decisionKey, audit.At);
         scope.Commit();
         return id;
     }
@@ -969,9 +1007,11 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         public readonly PreparedStatement GetCheckpoint = new(c, "SELECT file_identity, \"offset\" FROM checkpoints WHERE source = $source", "$source");
 
+        public readonly PreparedStatement IsDecided = new(c, "SELECT 1 FROM decisions WHERE decision_key = $key", "$key");
+
         public void Dispose()
         {
-            foreach (var statement in new[] { GetTimeout, ListTimeouts, CountTimeouts, ListSchedule, FindTimeoutsByKey, GetOffender, GetCheckpoint })
+            foreach (var statement in new[] { GetTimeout, ListTimeouts, CountTimeouts, ListSchedule, FindTimeoutsByKey, GetOffender, GetCheckpoint, IsDecided })
             {
                 statement.Dispose();
             }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Riposte.State;
+
+/// <summary>
+/// The exclusive lock that makes one process the owner of a state database: two engines on one state would each
+/// schedule (or miss) the other's deletes. An advisory <c>flock</c> on <c>STATE.lock</c> beside the database, held for
+/// the owner's lifetime and released by the kernel when the process dies, so a crash never leaves it behind.
+/// </summary>
+public sealed class StateLock : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private StateLock(SafeFileHandle handle, string path)
+    {
+        _handle = handle;
+        Path = path;
+    }
+
+    /// <summary>The lock file.</summary>
+    public string Path { get; }
+
+    /// <summary>The lock file of the state database at <paramref name="statePath"/>.</summary>
+    public static string PathFor(string statePath) => System.IO.Path.GetFullPath(statePath) + ".lock";
+
+    /// <summary>
+    /// Takes the lock without waiting; null when another process holds it (<paramref name="holder"/> is then its pid
+    /// when known).
+    /// </summary>
+    /// <exception cref="StateStoreException">The lock file cannot be opened (permissions, a symlink, not a file).</exception>
+    public static StateLock? TryAcquire(string statePath, out int? holder)
+    {
+        holder = null;
+        var path = PathFor(statePath);
+        StateFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(path) ?? string.Empty);
+        // O_NOFOLLOW: as root, a planted symlink must not make Riposte create or truncate another file.
+        var fd = Native.open(path, Native.O_RDWR | Native.O_CREAT | Native.O_NOFOLLOW | Native.O_CLOEXEC, Convert.ToInt32("600", 8));
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new StateStoreException($"Cannot open the state lock '{path}': {Marshal.GetPInvokeErrorMessage(errno)}" +
+                (errno == Native.ELOOP ? " (it is a symbolic link; Riposte does not follow links)" : ""));
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            holder = ReadPid(path);
+            handle.Dispose();
+            if (errno == Native.EWOULDBLOCK)
+            {
+                return null;
+            }
+
+            throw new StateStoreException($"Cannot lock '{path}': {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+
+        // The pid is for messages only ("held by pid N"); the lock itself is the flock.
+        RandomAccess.SetLength(handle, 0);
+        RandomAccess.Write(handle, System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"), 0);
+        return new StateLock(handle, path);
+    }
+
+    private static int? ReadPid(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private static class Native
+    {
+        public const int O_RDWR = 0x2;
+        public const int O_CREAT = 0x40;
+        public const int O_NOFOLLOW = 0x20000;
+        public const int O_CLOEXEC = 0x80000;
+        public const int LOCK_EX = 2;
+        public const int LOCK_NB = 4;
+        public const int EWOULDBLOCK = 11;
+        public const int ELOOP = 40;
+
+        [DllImport("libc.so.6", SetLastError = true)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+        [DllImport("libc.so.6", SetLastError = true)]
+        public static extern int flock(int fd, int operation);
+    }
+}
