@@ -19,6 +19,11 @@ internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, Conf
 /// </summary>
 internal sealed class DaemonHost
 {
+    /// <summary>How long <c>serve</c> waits for the state's lock before giving up.</summary>
+    private static readonly TimeSpan StateLockWait = TimeSpan.FromSeconds(10);
+
+    private static readonly List<PosixSignalRegistration> Registrations = [];
+
     private readonly ServeOptions _options;
     private readonly CliIo _io;
     private readonly ILoggerFactory _loggers;
@@ -67,17 +72,18 @@ internal sealed class DaemonHost
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
 
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             var running = 1;
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
-            {
-                c.Cancel = true;
-                if (Volatile.Read(ref running) == 1)
+            KeepForProcessLifetime(
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); }),
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); }),
+                PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
                 {
-                    Reload(dispatcher, engine);
-                }
-            });
+                    c.Cancel = true;
+                    if (Volatile.Read(ref running) == 1)
+                    {
+                        Reload(dispatcher, engine);
+                    }
+                }));
 
             var inputs = new List<Task>();
             if (_options.Alerts is "-")
@@ -164,8 +170,18 @@ internal sealed class DaemonHost
         }
     }
 
-    /// <summary>How long <c>serve</c> waits for the state's lock before giving up.</summary>
-    private static readonly TimeSpan StateLockWait = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Signal handlers stay registered until the process ends: once the last registration is gone the runtime's default
+    /// applies again, and a SIGTERM that arrives while the stopped daemon exits would end it with status 143 instead of 0.
+    /// The handlers only cancel a source that is never disposed, so late signals are harmless.
+    /// </summary>
+    private static void KeepForProcessLifetime(params PosixSignalRegistration[] registrations)
+    {
+        lock (Registrations)
+        {
+            Registrations.AddRange(registrations);
+        }
+    }
 
     private void Reload(AlertDispatcher dispatcher, ResponseEngine engine)
     {

@@ -68,7 +68,16 @@ public sealed class StateLock : IDisposable
     {
         try
         {
-            var text = File.ReadAllText(path).Trim();
+            // Not File.OpenHandle: .NET takes a shared flock of its own on every open for reading, which the holder refuses.
+            var fd = Native.open(path, Native.O_NOFOLLOW | Native.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                return null;
+            }
+
+            using var handle = new SafeFileHandle(fd, ownsHandle: true);
+            var buffer = new byte[16];
+            var text = System.Text.Encoding.ASCII.GetString(buffer, 0, RandomAccess.Read(handle, buffer, 0)).Trim();
             return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
