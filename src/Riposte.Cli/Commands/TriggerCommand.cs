@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Riposte.Cli.Daemon;
 using Riposte.Engine;
-using Riposte.Matching;
+using Riposte.Protocol.Execd;
 using Riposte.Protocol.Json;
+using Riposte.Safety;
 using Riposte.Sdk;
 
 namespace Riposte.Cli.Commands;
@@ -73,15 +74,16 @@ internal static class TriggerCommand
     /// <summary>agent_control's message for 4.2+ agents, with the alert Riposte was given; null (reported) when input is unsafe.</summary>
     internal static byte[]? BuildMessage(string arName, string? srcip, string? user, string? alertFile, CliIo io)
     {
-        if (srcip is not null && !IpText.IsNumericIp(srcip))
+        if (srcip is not null && WazuhValidation.WhyNotTargetAddress(srcip) is { } notAddress)
         {
-            io.Error.WriteLine($"--srcip '{srcip}' is not a numeric IPv4 or IPv6 address");
+            io.Error.WriteLine($"--srcip {DisplayText.Quote(srcip)} is refused: it {notAddress}");
             return null;
         }
 
-        if (user is not null && !WazuhValidation.IsValidUsername(user))
+        if (user is not null && WazuhValidation.WhyNotAcceptedUsername(user) is { } notUser)
         {
-            io.Error.WriteLine($"--user '{user}' is refused: Wazuh's user-name rules (never root; no leading - + ~; no : , spaces, slashes or ..)");
+            io.Error.WriteLine($"--user {DisplayText.Quote(user)} is refused: it {notUser} " +
+                "(letters, digits, . _ - @ and one final $; never root; no leading - + ~; no ..)");
             return null;
         }
 
@@ -124,7 +126,33 @@ internal static class TriggerCommand
         root.Add("origin", origin);
         root.Add("command", arName);
         root.Add("parameters", parameters);
-        return root.ToUtf8Bytes();
+        var body = root.ToUtf8Bytes();
+        return AlertTargetsAreSafe(body, alertFile, io) ? body : null;
+
+        // An --alert file is as hostile as any alert: check what a program would act on, resolved as programs resolve it
+        // (win.eventdata.ipAddress, then destinationIp, then data.srcip, so --srcip cannot hide a bad eventdata value).
+        // root is left to the engine, which refuses it only for programs that act on accounts.
+        static bool AlertTargetsAreSafe(byte[] body, string? alertFile, CliIo io)
+        {
+            if (!ExecdMessage.TryParse(body, out var message, out _) || message is null)
+            {
+                return false;
+            }
+
+            if (message.TargetIp is { } ip && WazuhValidation.WhyNotTargetAddress(ip) is { } notAddress)
+            {
+                io.Error.WriteLine($"{alertFile}: the address a program would act on (data.win.eventdata.ipAddress, destinationIp or data.srcip) {DisplayText.Quote(ip)} is refused: it {notAddress}");
+                return false;
+            }
+
+            if (message.DstUser is { Length: > 0 } dstuser && WazuhValidation.WhyNotAcceptedUsername(dstuser, allowRoot: true) is { } notUser)
+            {
+                io.Error.WriteLine($"{alertFile}: the alert's user name (dstuser) {DisplayText.Quote(dstuser)} is refused: it {notUser}");
+                return false;
+            }
+
+            return true;
+        }
 
         static void Set(CJsonObject data, string name, string? value)
         {

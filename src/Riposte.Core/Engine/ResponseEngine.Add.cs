@@ -67,12 +67,13 @@ public sealed partial class ResponseEngine
         }
 
         var policy = PolicyFor(command.Name);
-        if (_guard.WhyRefused(command.ProgramPath, message.TargetIp, policy) is { } refusal)
+        if (_guard.WhyRefused(command.ProgramPath, message.TargetIp, message.DstUser, policy) is { } refusal)
         {
             var detail = $"refused to run {command.Name}: {refusal}";
             _logger.LogWarning("{Detail}", detail);
             Log.Write($"Refused {command.ProgramPath}: {refusal}.");
-            await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, [message.TargetIp!], null, detail, request.Source).ConfigureAwait(false);
+            await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } refused ? [refused] : [], null, detail,
+                request.Source).ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.Refused, null, detail), false);
         }
 

@@ -31,17 +31,17 @@ public sealed class ProtectedAddresses
         _hostFacts = hostFacts ?? ReadHostFacts;
     }
 
-    /// <summary>Why <paramref name="address"/> must not be blocked, or null when it may be.</summary>
+    /// <summary>
+    /// Why <paramref name="address"/> must not be blocked, or null when it may be. Every spelling counts: the address is
+    /// compared without its zone and, when it embeds an IPv4 address (mapped <c>::ffff:a.b.c.d</c>, compatible
+    /// <c>::a.b.c.d</c>, translated <c>::ffff:0:a.b.c.d</c>), as that IPv4 address too, so <c>::ffff:7f00:1</c> is loopback.
+    /// </summary>
     public string? WhyProtected(IPAddress address, IReadOnlyList<IPNetwork>? extraAllowlist = null)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
+        var candidates = Spellings(address);
         foreach (var network in _allowlist)
         {
-            if (network.Contains(address))
+            if (candidates.Any(network.Contains))
             {
                 return $"in the allowlist ({network})";
             }
@@ -49,7 +49,7 @@ public sealed class ProtectedAddresses
 
         foreach (var network in extraAllowlist ?? [])
         {
-            if (network.Contains(address))
+            if (candidates.Any(network.Contains))
             {
                 return $"in this response's allowlist ({network})";
             }
@@ -62,7 +62,7 @@ public sealed class ProtectedAddresses
 
         foreach (var network in Loopback)
         {
-            if (network.Contains(address))
+            if (candidates.Any(network.Contains))
             {
                 return "a loopback address";
             }
@@ -70,13 +70,33 @@ public sealed class ProtectedAddresses
 
         foreach (var (own, why) in Facts())
         {
-            if (own.Equals(address))
+            if (Spellings(own).Any(o => candidates.Contains(o)))
             {
                 return why;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The addresses <paramref name="address"/> stands for: itself without a zone id and, for the IPv6 forms that embed
+    /// an IPv4 address, that IPv4 address. <c>::</c> and <c>::1</c> are not IPv4-compatible spellings.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> Spellings(IPAddress address)
+    {
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return [address];
+        }
+
+        var bytes = address.GetAddressBytes();
+        var unscoped = new IPAddress(bytes);
+        var zeros = bytes.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0;
+        var mapped = zeros && bytes[8] == 0 && bytes[9] == 0 && bytes[10] == 0xFF && bytes[11] == 0xFF;
+        var translated = zeros && bytes[8] == 0xFF && bytes[9] == 0xFF && bytes[10] == 0 && bytes[11] == 0;
+        var compatible = zeros && bytes.AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0 && bytes.AsSpan(12, 3).IndexOfAnyExcept((byte)0) >= 0;
+        return mapped || translated || compatible ? [unscoped, new IPAddress(bytes.AsSpan(12, 4))] : [unscoped];
     }
 
     private IReadOnlyList<(IPAddress Address, string Why)> Facts()

@@ -69,4 +69,30 @@ public sealed class ProtectedAddressesTests
         guard.WhyProtected(IPAddress.Loopback).ShouldNotBeNull();
         guard.WhyProtected(IPAddress.Parse("203.0.113.254")).ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData("::ffff:7f00:1")]
+    [InlineData("::ffff:127.0.0.1")]
+    [InlineData("0:0:0:0:0:ffff:7f00:1")]
+    [InlineData("::127.0.0.1")]
+    [InlineData("::ffff:0:127.0.0.1")]
+    [InlineData("::ffff:c000:20a")]
+    [InlineData("fe80::10")]
+    [InlineData("fe80::10%7")]
+    public void Every_spelling_of_a_protected_address_is_protected(string ip)
+    {
+        (IPAddress, string)[] host = [.. Host, (IPAddress.Parse("fe80::10%2"), "an address of this host (eth0)")];
+        var guard = new ProtectedAddresses(true, [], new FakeTimeProvider(), () => host);
+
+        guard.WhyProtected(IPAddress.Parse(ip)).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void The_allowlist_matches_mapped_spellings()
+    {
+        var guard = new ProtectedAddresses(false, [IPNetwork.Parse("10.0.0.0/8")], new FakeTimeProvider(), () => Host);
+
+        guard.WhyProtected(IPAddress.Parse("::ffff:a01:203")).ShouldBe("in the allowlist (10.0.0.0/8)");
+        guard.WhyProtected(IPAddress.Parse("::1")).ShouldBeNull();
+    }
 }
