@@ -228,6 +228,11 @@ public sealed class OssecConfigReader
             }
 
             agentId = CNumbers.Atoi(raw.AgentId);
+            if (CNumbers.AtoiOverflows(raw.AgentId))
+            {
+                Add(DiagnosticSeverity.Warning, block, file, null, RawResponseBlock.Overflow("agent_id", raw.AgentId, agentId));
+            }
+
             if (agentId == 0)
             {
                 Add(DiagnosticSeverity.Warning, block, file, WazuhMessages.InvalidAgentId, WazuhMessages.AgentId);
@@ -268,11 +273,17 @@ public sealed class OssecConfigReader
         var rulesIds = Array.Empty<int>();
         if (raw.RulesId is not null)
         {
-            rulesIds = RulesIdList.Parse(raw.RulesId, out var stoppedAt);
+            rulesIds = RulesIdList.Parse(raw.RulesId, out var stoppedAt, out var overflowed);
             if (stoppedAt >= 0)
             {
                 Add(DiagnosticSeverity.Warning, raw.RulesIdElement!, file, null,
                     $"rules_id '{raw.RulesId}': analysisd ignores the text from position {stoppedAt + 1} on (only {string.Join(",", rulesIds)} are used).");
+            }
+
+            foreach (var (written, read) in overflowed)
+            {
+                Add(DiagnosticSeverity.Warning, raw.RulesIdElement!, file, null,
+                    $"rules_id '{raw.RulesId}': {written} overflows a C int; Wazuh reads it as {read}.");
             }
         }
 
