@@ -31,10 +31,11 @@ public sealed class OssecConfigReader
         var reader = new OssecConfigReader(role);
         foreach (var path in paths)
         {
-            string text;
+            byte[]? bytes;
+            string? refusal;
             try
             {
-                text = File.ReadAllText(path);
+                bytes = BoundedFile.Read(path, out refusal);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -43,10 +44,24 @@ public sealed class OssecConfigReader
                 continue;
             }
 
-            reader.ReadDocument(text, path);
+            if (bytes is null)
+            {
+                reader._diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0),
+                    WazuhMessages.XmlReadError, WazuhMessages.XmlRead(path, refusal!) + "."));
+                continue;
+            }
+
+            reader.ReadDocument(Decode(bytes), path);
         }
 
         return reader.Finish();
+    }
+
+    /// <summary>As <c>File.ReadAllText</c>: UTF-8 unless a byte order mark says otherwise, invalid bytes replaced.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        using var text = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return text.ReadToEnd();
     }
 
     /// <summary>Reads configuration text; <paramref name="file"/> names it in diagnostics.</summary>

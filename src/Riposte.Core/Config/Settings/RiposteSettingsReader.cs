@@ -31,14 +31,21 @@ public static partial class RiposteSettingsReader
     /// </returns>
     public static (RiposteSettings? Settings, IReadOnlyList<ConfigDiagnostic> Diagnostics) ReadFile(string path)
     {
-        byte[] bytes;
+        byte[]? bytes;
+        string? refusal;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = BoundedFile.Read(path, out refusal);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var diagnostic = new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0), null, $"cannot read the settings file: {e.Message}");
+            refusal = e.Message;
+            bytes = null;
+        }
+
+        if (bytes is null)
+        {
+            var diagnostic = new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0), null, $"cannot read the settings file: {refusal}");
             return (null, [diagnostic]);
         }
 
