@@ -43,6 +43,11 @@ internal sealed class ExecdOptionsBuilder
             }
 
             var minutes = CNumbers.Atoi(trimmed);
+            if (CNumbers.AtoiOverflows(trimmed))
+            {
+                warning = $"repeated_offenders '{text}': {CNumbers.AtoiText(trimmed)} overflows a C int; execd reads it as {minutes}.";
+            }
+
             if (minutes == 0)
             {
                 break;

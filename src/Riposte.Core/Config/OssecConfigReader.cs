@@ -31,10 +31,11 @@ public sealed class OssecConfigReader
         var reader = new OssecConfigReader(role);
         foreach (var path in paths)
         {
-            string text;
+            byte[]? bytes;
+            string? refusal;
             try
             {
-                text = File.ReadAllText(path);
+                bytes = BoundedFile.Read(path, out refusal);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -43,10 +44,24 @@ public sealed class OssecConfigReader
                 continue;
             }
 
-            reader.ReadDocument(text, path);
+            if (bytes is null)
+            {
+                reader._diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0),
+                    WazuhMessages.XmlReadError, WazuhMessages.XmlRead(path, refusal!) + "."));
+                continue;
+            }
+
+            reader.ReadDocument(Decode(bytes), path);
         }
 
         return reader.Finish();
+    }
+
+    /// <summary>As <c>File.ReadAllText</c>: UTF-8 unless a byte order mark says otherwise, invalid bytes replaced.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        using var text = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return text.ReadToEnd();
     }
 
     /// <summary>Reads configuration text; <paramref name="file"/> names it in diagnostics.</summary>
@@ -228,6 +243,11 @@ public sealed class OssecConfigReader
             }
 
             agentId = CNumbers.Atoi(raw.AgentId);
+            if (CNumbers.AtoiOverflows(raw.AgentId))
+            {
+                Add(DiagnosticSeverity.Warning, block, file, null, RawResponseBlock.Overflow("agent_id", raw.AgentId, agentId));
+            }
+
             if (agentId == 0)
             {
                 Add(DiagnosticSeverity.Warning, block, file, WazuhMessages.InvalidAgentId, WazuhMessages.AgentId);
@@ -268,11 +288,17 @@ public sealed class OssecConfigReader
         var rulesIds = Array.Empty<int>();
         if (raw.RulesId is not null)
         {
-            rulesIds = RulesIdList.Parse(raw.RulesId, out var stoppedAt);
+            rulesIds = RulesIdList.Parse(raw.RulesId, out var stoppedAt, out var overflowed);
             if (stoppedAt >= 0)
             {
                 Add(DiagnosticSeverity.Warning, raw.RulesIdElement!, file, null,
                     $"rules_id '{raw.RulesId}': analysisd ignores the text from position {stoppedAt + 1} on (only {string.Join(",", rulesIds)} are used).");
+            }
+
+            foreach (var (written, read) in overflowed)
+            {
+                Add(DiagnosticSeverity.Warning, raw.RulesIdElement!, file, null,
+                    $"rules_id '{raw.RulesId}': {written} overflows a C int; Wazuh reads it as {read}.");
             }
         }
 

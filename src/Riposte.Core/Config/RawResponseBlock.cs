@@ -44,17 +44,29 @@ internal sealed class RawResponseBlock
                 RulesGroupElement = child;
                 break;
             case "level":
-                if (!CNumbers.IsNum(value) || CNumbers.Atoi(value) > 20)
+                // analysisd: OS_StrIsNum, then atoi, then 0..20. Digits past the range of an int wrap in atoi, so
+                // 4294967295 becomes -1 and is refused like any negative level; 4294967297 becomes 1 and is accepted.
+                var level = CNumbers.Atoi(value);
+                if (!CNumbers.IsNum(value) || level is < 0 or > 20)
                 {
                     reader.Error(child, file, WazuhMessages.InvalidValue, WazuhMessages.Value("level", value));
                     return false;
                 }
 
-                Level = CNumbers.Atoi(value);
+                if (CNumbers.AtoiOverflows(value))
+                {
+                    reader.Add(DiagnosticSeverity.Warning, child, file, null, Overflow("level", value, level));
+                }
+
+                Level = level;
                 break;
             case "timeout":
                 Timeout = CNumbers.Atoi(value);
-                if (!int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+                if (CNumbers.AtoiOverflows(value))
+                {
+                    reader.Add(DiagnosticSeverity.Warning, child, file, null, Overflow("timeout", value, Timeout));
+                }
+                else if (!int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
                 {
                     reader.Add(DiagnosticSeverity.Warning, child, file, null,
                         $"timeout '{value}' is not a plain integer; Wazuh reads it as {Timeout}.");
@@ -88,4 +100,8 @@ internal sealed class RawResponseBlock
 
         return true;
     }
+
+    /// <summary>The warning for a number Wazuh's atoi wraps: the configuration means something else than it says.</summary>
+    internal static string Overflow(string element, string value, int read, string reader = "Wazuh") =>
+        $"{element} '{value}' overflows a C int; {reader} reads it as {read}.";
 }

@@ -4,9 +4,14 @@ namespace Riposte.Config;
 internal static class RulesIdList
 {
     /// <summary>Parses the ids analysisd would compare; <paramref name="stoppedAt"/> is the index where scanning gave up early, or -1.</summary>
-    public static int[] Parse(string text, out int stoppedAt)
+    public static int[] Parse(string text, out int stoppedAt) => Parse(text, out stoppedAt, out _);
+
+    /// <summary>As <see cref="Parse(string, out int)"/>; <paramref name="overflowed"/> lists the numbers atoi wrapped (as written, as read).</summary>
+    public static int[] Parse(string text, out int stoppedAt, out IReadOnlyList<(string Written, int Read)> overflowed)
     {
         var ids = new List<int>();
+        var wrapped = new List<(string Written, int Read)>();
+        overflowed = wrapped;
         stoppedAt = -1;
         var i = 0;
         while (i < text.Length)
@@ -19,6 +24,10 @@ internal static class RulesIdList
             else if (char.IsAsciiDigit(c))
             {
                 ids.Add(CNumbers.Atoi(text.AsSpan(i)));
+                if (CNumbers.AtoiOverflows(text.AsSpan(i)))
+                {
+                    wrapped.Add((CNumbers.AtoiText(text[i..]), ids[^1]));
+                }
 
                 // The scan resumes after the next comma, whatever lies between.
                 var comma = text.IndexOf(',', i);

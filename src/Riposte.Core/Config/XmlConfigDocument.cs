@@ -16,9 +16,20 @@ internal static partial class XmlConfigDocument
     {
         // An XML declaration may only start a document; blank it out (same length) so positions stay put.
         text = XmlDeclaration().Replace(text, m => new string(' ', m.Length));
+        if (XmlStructureGuard.Check(text) is { } violation)
+        {
+            diagnostics.Add(new ConfigDiagnostic(
+                DiagnosticSeverity.Error,
+                PositionAt(text, violation.Offset, file),
+                WazuhMessages.XmlReadError,
+                WazuhMessages.XmlRead(file, violation.Reason + ".")));
+            return null;
+        }
+
         try
         {
-            var doc = XDocument.Parse(WrapperOpen + text + "</riposte-wrapper>", LoadOptions.SetLineInfo | LoadOptions.PreserveWhitespace);
+            using var reader = XmlReader.Create(new StringReader(WrapperOpen + text + "</riposte-wrapper>"), ReaderSettings);
+            var doc = XDocument.Load(reader, LoadOptions.SetLineInfo | LoadOptions.PreserveWhitespace);
             return doc.Root;
         }
         catch (XmlException ex)
@@ -31,6 +42,25 @@ internal static partial class XmlConfigDocument
                 WazuhMessages.XmlRead(file, StripPosition(ex.Message))));
             return null;
         }
+    }
+
+    /// <summary>
+    /// XDocument.Parse's settings except for DTDs: os_xml has no DTD support, and entity expansion is a way to blow a
+    /// small file up to megabytes of text.
+    /// </summary>
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+    };
+
+    /// <summary>The 1-based line and column (in UTF-16 units, as XmlReader counts) of an offset in the text.</summary>
+    private static SourcePosition PositionAt(string text, int offset, string file)
+    {
+        var before = text.AsSpan(0, offset);
+        var line = before.Count('\n') + 1;
+        var column = offset - before.LastIndexOf('\n');
+        return new SourcePosition(file, line, column);
     }
 
     public static SourcePosition PositionOf(XObject node, string file)

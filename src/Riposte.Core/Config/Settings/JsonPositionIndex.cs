@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Riposte.Config.Settings;
@@ -26,6 +27,12 @@ internal sealed class JsonPositionIndex
     /// <summary>Names repeated within an object, in document order.</summary>
     public IReadOnlyList<Duplicate> Duplicates { get; private set; } = [];
 
+    /// <summary>
+    /// The first string that cannot become .NET text (an escaped lone surrogate such as <c>"\ud800"</c>): where it
+    /// starts and why. The index stops there, since nothing after it could be bound.
+    /// </summary>
+    public (long Offset, string Message)? InvalidString { get; private set; }
+
     /// <summary>Reads the whole document; throws <see cref="JsonException"/> on a syntax error.</summary>
     public static JsonPositionIndex Build(ReadOnlySpan<byte> utf8, JsonReaderOptions options)
     {
@@ -42,7 +49,12 @@ internal sealed class JsonPositionIndex
                 case JsonTokenType.PropertyName:
                 {
                     var frame = stack.Peek();
-                    string path = Child(frame.Path, reader.GetString()!);
+                    if (!TryGetString(ref reader, index, out string? name))
+                    {
+                        return index;
+                    }
+
+                    string path = Child(frame.Path, name);
                     pendingProperty = path;
                     pendingIsDuplicate = frame.Shadowed;
                     if (frame.Shadowed)
@@ -64,6 +76,9 @@ internal sealed class JsonPositionIndex
                 case JsonTokenType.EndArray:
                     stack.Pop();
                     break;
+
+                case JsonTokenType.String when !TryGetString(ref reader, index, out _):
+                    return index;
 
                 default:
                 {
@@ -89,6 +104,25 @@ internal sealed class JsonPositionIndex
 
         index.Duplicates = duplicates;
         return index;
+    }
+
+    /// <summary>
+    /// Utf8JsonReader accepts any <c>\u</c> escape while reading but GetString (and JsonElement.GetString in the
+    /// binder) throws on a lone surrogate, so every escaped string is decoded here, once, where its offset is known.
+    /// </summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, JsonPositionIndex index, [NotNullWhen(true)] out string? value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            index.InvalidString = (reader.TokenStartIndex, $"invalid string: {e.Message} (a \\u escape must not be a lone surrogate)");
+            value = null;
+            return false;
+        }
     }
 
     /// <summary>The path of property <paramref name="name"/> of the object at <paramref name="parent"/>.</summary>

@@ -31,14 +31,21 @@ public static partial class RiposteSettingsReader
     /// </returns>
     public static (RiposteSettings? Settings, IReadOnlyList<ConfigDiagnostic> Diagnostics) ReadFile(string path)
     {
-        byte[] bytes;
+        byte[]? bytes;
+        string? refusal;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = BoundedFile.Read(path, out refusal);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var diagnostic = new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0), null, $"cannot read the settings file: {e.Message}");
+            refusal = e.Message;
+            bytes = null;
+        }
+
+        if (bytes is null)
+        {
+            var diagnostic = new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0), null, $"cannot read the settings file: {refusal}");
             return (null, [diagnostic]);
         }
 
@@ -52,7 +59,7 @@ public static partial class RiposteSettingsReader
     public static (RiposteSettings? Settings, IReadOnlyList<ConfigDiagnostic> Diagnostics) ReadText(string json, string file = "riposte.json") =>
         Read(Encoding.UTF8.GetBytes(json), file);
 
-    private static (RiposteSettings? Settings, IReadOnlyList<ConfigDiagnostic> Diagnostics) Read(byte[] bytes, string file)
+    internal static (RiposteSettings? Settings, IReadOnlyList<ConfigDiagnostic> Diagnostics) Read(byte[] bytes, string file)
     {
         ReadOnlyMemory<byte> utf8 = bytes;
         if (utf8.Span.StartsWith(Encoding.UTF8.Preamble))
@@ -69,6 +76,13 @@ public static partial class RiposteSettingsReader
             return (null, diagnostics);
         }
 
+        if (FirstInvalidUtf8(utf8.Span) is { } bad)
+        {
+            diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, map.At(bad), null,
+                $"invalid UTF-8 (byte 0x{utf8.Span[bad]:X2}); the file must be UTF-8 text"));
+            return (null, diagnostics);
+        }
+
         JsonPositionIndex index;
         try
         {
@@ -78,6 +92,12 @@ public static partial class RiposteSettingsReader
         {
             var position = map.At(e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
             diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, position, null, $"invalid JSON: {WithoutPosition(e.Message)}"));
+            return (null, diagnostics);
+        }
+
+        if (index.InvalidString is { } invalid)
+        {
+            diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, map.At(invalid.Offset), null, invalid.Message));
             return (null, diagnostics);
         }
 
@@ -101,6 +121,31 @@ public static partial class RiposteSettingsReader
         var ordered = diagnostics.OrderBy(d => d.Position.Line).ThenBy(d => d.Position.Column).ToArray();
         bool failed = ordered.Any(d => d.Severity == DiagnosticSeverity.Error);
         return (failed ? null : settings, ordered);
+    }
+
+    /// <summary>
+    /// The offset of the first byte that is not well-formed UTF-8, or null. Utf8JsonReader does not check the bytes
+    /// inside strings, and decoding them later throws, so the whole file is checked first.
+    /// </summary>
+    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (Rune.DecodeFromUtf8(utf8[offset..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return null;
     }
 
     /// <summary>JsonException messages end with a byte-based position, which the diagnostic already gives properly.</summary>

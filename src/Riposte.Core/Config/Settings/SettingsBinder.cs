@@ -991,24 +991,44 @@ internal sealed class SettingsBinder
             return false;
         }
 
+        string raw = value.GetRawText();
         if (!value.TryGetInt64(out long number))
         {
-            Error(path, $"{path} must be a whole number, not {value.GetRawText()}");
+            // An integer written with too many digits is out of range, not fractional: say which bound it breaks.
+            if (IsIntegerLiteral(raw))
+            {
+                Error(path, $"{path} {RangeMessage(min, max, below: raw[0] == '-')}{hint}, not {raw}");
+            }
+            else
+            {
+                Error(path, $"{path} must be a whole number, not {raw}");
+            }
+
             return false;
         }
 
         if (number < min || number > max)
         {
-            string range = max == int.MaxValue
-                ? (min == 0 ? "must not be negative" : $"must be at least {min}")
-                : $"must be between {min} and {max}";
-            Error(path, $"{path} {range}{hint}, not {number}");
+            Error(path, $"{path} {RangeMessage(min, max, below: number < min)}{hint}, not {number}");
             return false;
         }
 
         result = (int)number;
         return true;
     }
+
+    /// <summary>The bound a number breaks: a one-sided range names only the side that was crossed.</summary>
+    private static string RangeMessage(int min, int max, bool below) => (min, max, below) switch
+    {
+        (_, int.MaxValue, false) => $"must be at most {max}",
+        (0, int.MaxValue, true) => "must not be negative",
+        (_, int.MaxValue, true) => $"must be at least {min}",
+        _ => $"must be between {min} and {max}",
+    };
+
+    /// <summary>True for JSON number text without a fraction or exponent, e.g. <c>-123</c>.</summary>
+    private static bool IsIntegerLiteral(string raw) =>
+        raw.AsSpan(raw.StartsWith('-') ? 1 : 0) is { IsEmpty: false } digits && !digits.ContainsAnyExceptInRange('0', '9');
 
     private bool TryDuration(JsonElement value, string path, bool allowZero, out TimeSpan duration)
     {
@@ -1019,6 +1039,13 @@ internal sealed class SettingsBinder
         {
             case JsonValueKind.Number when value.TryGetInt64(out long seconds):
                 parsed = DurationSyntax.TryFromSeconds(seconds, out duration, out error);
+                break;
+            case JsonValueKind.Number when IsIntegerLiteral(value.GetRawText()):
+                // Too many digits for a long: TryFromSeconds' own messages for the sign it has.
+                parsed = false;
+                error = value.GetRawText().StartsWith('-')
+                    ? $"{value.GetRawText()} is negative; durations must be zero or more"
+                    : $"{value.GetRawText()} seconds is too long a duration";
                 break;
             case JsonValueKind.Number:
                 parsed = false;
