@@ -12,17 +12,24 @@ internal static class CliRunner
         public string[] OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Result> RunAsync(string[] args, string? stdin = null)
+    public static Task<Result> RunAsync(string[] args, string? stdin = null) => RunAsync(args, Encoding.UTF8.GetBytes(stdin ?? ""));
+
+    /// <summary>Runs in-process with raw standard input bytes (which need not be UTF-8).</summary>
+    public static async Task<Result> RunAsync(string[] args, byte[] stdin)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var io = new CliIo(output, error, () => new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? "")));
+        var io = new CliIo(output, error, () => new MemoryStream(stdin));
         var exit = await RiposteCli.RunAsync(args, io, TestContext.Current.CancellationToken);
         return new Result(exit, output.ToString(), error.ToString());
     }
 
     /// <summary>Runs the built riposte executable as a separate process.</summary>
-    public static async Task<Result> RunProcessAsync(string[] args, string? stdin = null)
+    public static Task<Result> RunProcessAsync(string[] args, string? stdin = null) =>
+        RunProcessAsync(args, stdin is null ? null : Encoding.UTF8.GetBytes(stdin));
+
+    /// <summary>Runs the built riposte executable with raw standard input bytes (which need not be UTF-8).</summary>
+    public static async Task<Result> RunProcessAsync(string[] args, byte[]? stdin)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -44,7 +51,7 @@ internal static class CliRunner
         var stderr = process.StandardError.ReadToEndAsync(ct);
         if (stdin is not null)
         {
-            await process.StandardInput.WriteAsync(stdin);
+            await process.StandardInput.BaseStream.WriteAsync(stdin, ct);
         }
 
         process.StandardInput.Close();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Riposte.Alerts;
@@ -149,15 +150,15 @@ internal static class ExplainCommand
     {
         var alert = explanation.Alert;
         var text = new StringBuilder();
-        text.Append($"line {lineNumber}: alert {alert.Id ?? "-"}, rule {alert.RuleId ?? "-"} (level {alert.RuleLevel}), agent {alert.AgentId ?? "-"}");
+        text.Append($"line {lineNumber}: alert {Printable(alert.Id ?? "-")}, rule {Printable(alert.RuleId ?? "-")} (level {alert.RuleLevel}), agent {Printable(alert.AgentId ?? "-")}");
         if (alert.SrcIp is not null)
         {
-            text.Append($", srcip {alert.SrcIp}");
+            text.Append($", srcip {Printable(alert.SrcIp)}");
         }
 
         if (alert.DstUser is not null)
         {
-            text.Append($", dstuser {alert.DstUser}");
+            text.Append($", dstuser {Printable(alert.DstUser)}");
         }
 
         text.AppendLine();
@@ -175,9 +176,36 @@ internal static class ExplainCommand
 
         foreach (var skipped in explanation.Skipped)
         {
-            text.AppendLine($"  skip  {skipped.Response.Name}: {skipped.Reason.ToName()}: {skipped.Detail} (block at {skipped.Response.Position})");
+            text.AppendLine($"  skip  {skipped.Response.Name}: {skipped.Reason.ToName()}: {Printable(skipped.Detail)} (block at {skipped.Response.Position})");
         }
 
         return text.ToString().TrimEnd('\n', '\r');
+    }
+
+    /// <summary>
+    /// Alert text with control characters shown as escapes: a field is attacker-controlled, and raw escape sequences
+    /// would drive the reader's terminal (or split one explanation into two lines).
+    /// </summary>
+    private static string Printable(string? value)
+    {
+        if (value is null || !value.AsSpan().ContainsAnyInRange('\0', '\u001f') && !value.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return value ?? "";
+        }
+
+        var text = new StringBuilder(value.Length + 16);
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                < ' ' or (>= '\u007f' and <= '\u009f') => text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.ToString();
     }
 }

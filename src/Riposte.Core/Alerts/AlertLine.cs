@@ -9,4 +9,7 @@ public sealed record AlertLine(long LineNumber, long ByteOffset, Alert? Alert, s
 {
     /// <summary>True when the line held a readable alert.</summary>
     public bool IsAlert => Alert is not null;
+
+    /// <summary>Offset in the input of the byte where a malformed line stops being readable, when it is known.</summary>
+    public long? ErrorOffset { get; init; }
 }

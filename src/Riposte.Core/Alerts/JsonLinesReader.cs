@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Riposte.Alerts;
 
 /// <summary>
@@ -131,8 +133,16 @@ public sealed class JsonLinesReader
         }
 
         var copy = trimmed.ToArray();
-        return AlertParser.TryParse(copy, out var alert, out var error, out _)
-            ? new AlertLine(lineNumber, byteOffset, alert, null)
-            : new AlertLine(lineNumber, byteOffset, null, error);
+        if (AlertParser.TryParse(copy, out var alert, out var error, out var errorOffset))
+        {
+            return new AlertLine(lineNumber, byteOffset, alert, null);
+        }
+
+        // The reason names the byte within the line, so the line's offset, which every caller reports, locates it.
+        var inLine = bytes.Length - bytes.TrimStart(" \t\r"u8).Length + Math.Clamp(errorOffset, 0, trimmed.Length);
+        return new AlertLine(lineNumber, byteOffset, null, string.Create(CultureInfo.InvariantCulture, $"{error} (byte {inLine} of the line)"))
+        {
+            ErrorOffset = byteOffset + inLine,
+        };
     }
 }

@@ -135,4 +135,96 @@ public sealed class ExplainCommandTests
 
         result.ExitCode.ShouldBe(1);
     }
+
+    /// <summary>The fixture's brute-force alert (rule 5712, fires firewall-drop600) with its srcip bytes replaced.</summary>
+    private static byte[] BruteForce(byte[] srcip, string fullLog = "x")
+    {
+        var line = File.ReadAllLines(Fixtures.Alerts)[1]
+            .Replace("\"full_log\":\"Nov 27 10:11:57 web-01 sshd[24541]: Invalid user user from 203.0.113.45 port 52360\"", $"\"full_log\":\"{fullLog}\"", StringComparison.Ordinal);
+        var parts = line.Split("203.0.113.45\",\"srcport");
+        parts.Length.ShouldBe(2);
+        return [.. System.Text.Encoding.UTF8.GetBytes(parts[0]), .. srcip, .. "\",\"srcport"u8, .. System.Text.Encoding.UTF8.GetBytes(parts[1]), (byte)'\n'];
+    }
+
+    private static byte[] Good => BruteForce("203.0.113.45"u8.ToArray());
+
+    [Fact]
+    public async Task Text_explains_a_srcip_with_invalid_utf8_as_an_invalid_srcip_and_goes_on()
+    {
+        byte[] input = [.. BruteForce([.. "1.2.3."u8, 0xFF]), .. Good];
+
+        var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-"], input);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Out.ShouldContain("line 1: alert 1764238317.108876, rule 5712 (level 10), agent 001, srcip 1.2.3.\uFFFD");
+        result.Out.ShouldContain("skip  firewall-drop600: invalid_srcip: srcip '1.2.3.\uFFFD' has characters analysisd refuses");
+        result.Out[result.Out.IndexOf("line 2:", StringComparison.Ordinal)..].ShouldContain("FIRES firewall-drop600 -> 001");
+    }
+
+    [Fact]
+    public async Task Json_explains_a_srcip_with_invalid_utf8_and_goes_on()
+    {
+        byte[] input = [.. BruteForce([.. "1.2.3."u8, 0xFF]), .. Good];
+
+        var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-", "--format", "json"], input);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        var lines = result.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        lines.Length.ShouldBe(2);
+        Actions(lines[0]).ShouldBeEmpty();
+        lines[0].GetProperty("skipped").EnumerateArray().Select(s => s.GetProperty("reason").GetString()).ShouldContain("invalid_srcip");
+        Actions(lines[1]).ShouldBe(["firewall-drop600@001"]);
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public async Task A_lone_surrogate_in_a_skipped_field_is_a_malformed_line_and_the_next_line_is_explained(string format)
+    {
+        byte[] input = [.. BruteForce("203.0.113.45"u8.ToArray(), fullLog: "a\\ud800b"), .. Good];
+
+        var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-", "--format", format], input);
+
+        result.ExitCode.ShouldBe(2, result.Error);
+        result.Error.ShouldContain("-:1: malformed alert at byte offset 0: ");
+        result.Error.ShouldContain("surrogate");
+        if (format == "json")
+        {
+            var lines = result.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            lines.Length.ShouldBe(2);
+            lines[0].GetProperty("error").GetString()!.ShouldContain("surrogate");
+            Actions(lines[1]).ShouldBe(["firewall-drop600@001"]);
+        }
+        else
+        {
+            result.Out.ShouldContain("line 2: alert 1764238317.108876");
+            result.Out.ShouldContain("FIRES firewall-drop600 -> 001");
+        }
+    }
+
+    [Fact]
+    public async Task Json_shows_a_message_whose_alert_has_invalid_utf8_as_valid_json()
+    {
+        // The program gets the raw byte (ArMessageBuilderTests); explain prints text, where it is U+FFFD.
+        var fullLog = System.Text.Encoding.Latin1.GetString([.. "bad "u8, 0xFF, 0xC0]);
+        byte[] input = [.. System.Text.Encoding.Latin1.GetBytes(System.Text.Encoding.UTF8.GetString(Good).Replace("\"full_log\":\"x\"", $"\"full_log\":\"{fullLog}\"", StringComparison.Ordinal))];
+
+        var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-", "--format", "json"], input);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        var message = JsonDocument.Parse(result.OutLines.ShouldHaveSingleItem()).RootElement.GetProperty("actions")[0].GetProperty("message");
+        message.GetProperty("parameters").GetProperty("alert").GetProperty("full_log").GetString().ShouldBe("bad \uFFFD\uFFFD");
+    }
+
+    [Fact]
+    public async Task Text_escapes_control_characters_from_the_alert()
+    {
+        var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-"], """{"id":"a\u001b[2Jb","data":{"dstuser":"x\u0007\ny"}}""" + "\n");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Out.ShouldNotContain("\u001b");
+        result.Out.ShouldNotContain("\u0007");
+        result.Out.ShouldContain("alert a\\u001b[2Jb");
+        result.Out.ShouldContain("dstuser x\\u0007\\ny");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Riposte.Inputs;
 
@@ -220,5 +221,55 @@ public sealed class ServeCommandTests
         result.ExitCode.ShouldBe(0, result.Error);
         (result.Out + result.Error).ShouldContain($"{home.Alerts}:1: malformed alert at byte offset 0");
         home.Events().ShouldBe(["add 192.0.2.60"]);
+    }
+
+    /// <summary>Alerts that once killed the daemon (invalid UTF-8, lone surrogates, NULs, huge numbers), then a good one.</summary>
+    private static byte[] HostileThenGood(string goodIp)
+    {
+        static byte[] Alert(string id, byte[] srcip, string extra = "") =>
+            [.. Encoding.UTF8.GetBytes("{\"rule\":{\"level\":10,\"id\":\"5712\",\"groups\":[\"sshd\"]},\"agent\":{\"id\":\"001\",\"name\":\"web\"},\"id\":\"" + id + "\"" + extra + ",\"data\":{\"srcip\":\""), .. srcip, .. "\"}}\n"u8];
+
+        return
+        [
+            .. Alert("h.1", [.. "1.2.3."u8, 0xFF]),
+            .. Alert("h.2", "192.0.2.80"u8.ToArray(), ",\"full_log\":\"\\ud800\""),
+            .. Alert("h.3", "192.0.2.81\\udc00"u8.ToArray()),
+            .. Alert("h.4", "192.0.2.82"u8.ToArray(), ",\"x\":1" + new string('0', 80)),
+            .. Alert("h.5", "192.0.2.83"u8.ToArray(), ",\"x\":" + new string('[', 300) + new string(']', 300)),
+            .. Alert("h.6", [.. "192.0.2.84"u8, 0]),
+            .. Alert("g.1", Encoding.UTF8.GetBytes(goodIp)),
+        ];
+    }
+
+    [Fact]
+    public async Task Hostile_stdin_lines_are_reported_and_the_alerts_after_them_still_run()
+    {
+        using var home = new TestHome(timeout: 600);
+
+        var result = await CliRunner.RunProcessAsync(["serve", "--home", home.Path, "--alerts", "-", "--until-idle"], HostileThenGood("192.0.2.90"));
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        home.Events().ShouldBe(["add 192.0.2.90"]);
+        var log = result.Out + result.Error;
+        foreach (var line in new[] { 2, 3, 4, 5, 6 })
+        {
+            log.ShouldContain($"stdin:{line}: malformed alert at byte offset ");
+        }
+
+        log.ShouldNotContain("stdin:1: malformed");
+        log.ShouldNotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task Hostile_alerts_json_lines_are_reported_and_the_alerts_after_them_still_run()
+    {
+        using var home = new TestHome(timeout: 600);
+        File.WriteAllBytes(home.Alerts, HostileThenGood("192.0.2.91"));
+
+        var result = await CliRunner.RunProcessAsync(["serve", "--home", home.Path, "--alerts", home.Alerts, "--from-start", "--until-idle"]);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        home.Events().ShouldBe(["add 192.0.2.91"]);
+        (result.Out + result.Error).ShouldContain($"{home.Alerts}:2: malformed alert at byte offset ");
     }
 }

@@ -63,4 +63,28 @@ public sealed class JsonLinesReaderTests
 
         alerts.Select(a => Encoding.UTF8.GetString(a.Json.Span)).ShouldBe(Enumerable.Range(0, 5000).Select(i => $"{{\"id\":\"{i}\"}}"));
     }
+
+    [Fact]
+    public void Hostile_lines_are_reported_with_the_offset_of_the_bad_byte_and_reading_goes_on()
+    {
+        byte[] input =
+        [
+            .. "{\"id\":\"1\",\"data\":{\"srcip\":\"1.2.3."u8, 0xFF, .. "\"}}\n"u8,
+            .. "  {\"id\":\"2\",\"full_log\":\"\\ud800\"}\n"u8,
+            .. "{\"id\":\"3\"}\n"u8,
+        ];
+
+        var lines = new JsonLinesReader(new MemoryStream(input)).ReadAll().ToList();
+
+        lines.Count.ShouldBe(3);
+        lines[0].Alert!.SrcIp.ShouldBe("1.2.3.\uFFFD");
+        lines[1].IsAlert.ShouldBeFalse();
+        lines[1].LineNumber.ShouldBe(2);
+        lines[1].ByteOffset.ShouldBe(38);
+        lines[1].ErrorOffset.ShouldBe(38 + 24);
+        lines[1].Error!.ShouldContain("surrogate");
+        lines[1].Error!.ShouldContain("byte 24 of the line");
+        lines[2].Alert!.Id.ShouldBe("3");
+        lines[0].ErrorOffset.ShouldBeNull();
+    }
 }

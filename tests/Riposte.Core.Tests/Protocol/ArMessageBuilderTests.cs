@@ -97,4 +97,39 @@ public sealed class ArMessageBuilderTests
     {
         AgentProtocols.ForVersion(version).ShouldBeNull();
     }
+
+    [Fact]
+    public void Invalid_utf8_passes_to_the_program_byte_for_byte_as_cjson_copies_it()
+    {
+        byte[] json = [.. "{\"id\":\"1\",\"full_log\":\"a"u8, 0xFF, 0xC0, 0xAF, .. "\\n\",\"data\":{\"srcip\":\"1.2.3."u8, 0xFE, .. "\"}}"u8];
+        var alert = AlertParser.Parse(json);
+
+        var body = ArMessageBuilder.Build(Manager, Ar("firewall-drop600"), alert);
+
+        byte[] expectedAlert = [.. "{\"id\":\"1\",\"full_log\":\"a"u8, 0xFF, 0xC0, 0xAF, .. "\\n\",\"data\":{\"srcip\":\"1.2.3."u8, 0xFE, .. "\"}}"u8];
+        body.AsSpan().IndexOf(expectedAlert).ShouldBeGreaterThan(0);
+        alert.SrcIp.ShouldBe("1.2.3.\uFFFD");
+    }
+
+    [Fact]
+    public void A_nul_escape_ends_the_string_in_the_message_as_in_cjson()
+    {
+        var alert = AlertParser.Parse("""{"full_log":"ab\u0000cd","data":{"srcip":"1.2.3.4\u0000x"}}""");
+
+        var body = Encoding.UTF8.GetString(ArMessageBuilder.Build(Manager, Ar("firewall-drop600"), alert));
+
+        body.ShouldEndWith("""{"full_log":"ab","data":{"srcip":"1.2.3.4"}}}}""");
+        alert.SrcIp.ShouldBe("1.2.3.4");
+    }
+
+    [Fact]
+    public void Every_alert_the_parser_accepts_can_be_built()
+    {
+        // The parser rejects everything the cJSON writer would (lone surrogates, numbers over 63 characters), so
+        // building a message for a parsed alert never fails.
+        foreach (var json in new[] { "{\"x\":1" + new string('0', 63) + "}", """{"x":"\udc00"}""", """{"\ud800":1}""" })
+        {
+            AlertParser.TryParse(Encoding.UTF8.GetBytes(json), out _, out _, out _).ShouldBeFalse(json);
+        }
+    }
 }

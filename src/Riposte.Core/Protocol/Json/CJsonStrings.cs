@@ -132,6 +132,34 @@ internal static class CJsonStrings
         }
     }
 
+    /// <summary>
+    /// Whether cJSON's <c>parse_string</c> accepts the escapes in the raw content of a JSON string token (without
+    /// quotes): the same checks as <see cref="Unescape"/>, without decoding.
+    /// </summary>
+    /// <param name="source">The token's raw content.</param>
+    /// <param name="errorIndex">The offending backslash in <paramref name="source"/>, or -1.</param>
+    public static bool EscapesAreValid(ReadOnlySpan<byte> source, out int errorIndex)
+    {
+        int position = 0;
+        while (true)
+        {
+            int backslash = source[position..].IndexOf((byte)'\\');
+            if (backslash < 0)
+            {
+                errorIndex = -1;
+                return true;
+            }
+
+            position += backslash;
+            int escapeStart = position;
+            if (ReadEscape(source, ref position) < 0)
+            {
+                errorIndex = escapeStart;
+                return false;
+            }
+        }
+    }
+
     /// <summary>Length of <paramref name="value"/> up to (not including) its first NUL byte.</summary>
     public static int CStringLength(ReadOnlySpan<byte> value)
     {
