@@ -65,12 +65,22 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         var entries = await _store.ListScheduleAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var overdue = 0;
+        var reapplied = new List<Task>();
         foreach (var entry in entries)
         {
             if (entry.Status == EntryStatus.Pending)
             {
-                // The program was told to continue before the crash: the block may be in place, so it must be undone.
-                await _store.SetStatusAsync(entry.RKey, EntryStatus.Active, cancellationToken).ConfigureAwait(false);
+                // The engine stopped between recording the intent and the program's end: the program may never have read
+                // its continue, so the block may not be in place. Adds are idempotent: run it again, then count it active.
+                // An expired one is only undone; Riposte's own sets are refilled by reconciliation.
+                if (entry.ExpiresAt > now)
+                {
+                    reapplied.Add(ReapplyAsync(entry.RKey, cancellationToken));
+                }
+                else
+                {
+                    await _store.SetStatusAsync(entry.RKey, EntryStatus.Active, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             var due = entry.Status == EntryStatus.Deleting ? now.AddMilliseconds(-1) : entry.ExpiresAt;
@@ -87,8 +97,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             await _store.ForgiveOffendersAsync(now - quiet, cancellationToken).ConfigureAwait(false);
         }
 
+        await Task.WhenAll(reapplied).ConfigureAwait(false);
         _scheduler.Start();
-        _logger.LogInformation("Loaded {Count} active responses ({Overdue} overdue)", entries.Count, overdue);
+        _logger.LogInformation("Loaded {Count} active responses ({Overdue} overdue, {Reapplied} re-applied)", entries.Count, overdue, reapplied.Count);
     }
 
     /// <summary>

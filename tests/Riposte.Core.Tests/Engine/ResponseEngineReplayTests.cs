@@ -133,4 +133,32 @@ public sealed class ResponseEngineReplayTests
         (await h.Store.CountTimeoutsAsync(Ct)).ShouldBe(1);
         Events(h).ShouldBe(["continue 192.0.2.9 c1"]);
     }
+
+    [Fact]
+    public async Task An_add_interrupted_after_its_intent_is_applied_again_on_the_next_start()
+    {
+        await using var h = await CreateAsync(maxParallel: 2);
+        await h.StopAsync();
+
+        // What a crash leaves when it lands between the intent and the program reading its continue.
+        var program = "active-response/bin/firewall-drop";
+        Protocol.Execd.ExecdMessage.TryParse(Encoding.UTF8.GetBytes(EngineHarness.Body("firewall-drop600", "192.0.2.77", "p1")), out var message, out _).ShouldBeTrue();
+        message!.PrepareForProgram(program);
+        var now = h.Time.GetUtcNow();
+        await using (var store = await State.SqliteStateStore.OpenAsync(Path.Combine(h.Home, "riposte", "state.db"), h.Time, Ct))
+        {
+            await store.RecordAddIntentAsync(new State.TimeoutEntry("firewall-drop-192.0.2.77", program, message.With("delete"), now, 600, "firewall-drop600", "p1",
+                ["192.0.2.77"], State.EntryStatus.Pending, 1), null, new State.AuditRecord(0, now, "continue", "firewall-drop-192.0.2.77", program, "firewall-drop600",
+                "p1", ["192.0.2.77"], null, 0, null, null, "timeout 600s, offense 1", "alerts.json"), "p1|firewall-drop600|server", Ct);
+        }
+
+        await h.StartAsync(EngineHarness.Conf());
+
+        Events(h).ShouldBe(["continue 192.0.2.77 p1"]);
+        var entry = (await h.Store.ListTimeoutsAsync(Ct)).ShouldHaveSingleItem();
+        entry.Status.ShouldBe(State.EntryStatus.Active);
+        entry.ExpiresAt.ShouldBe(now.AddSeconds(600), "re-applying does not extend the block");
+        var recovery = (await h.Store.QueryAuditAsync(new State.AuditQuery(Event: "add"), Ct)).ShouldHaveSingleItem();
+        recovery.Source.ShouldBe("recovery");
+    }
 }

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Riposte.Execution;
+using Riposte.Protocol.Execd;
+using Riposte.State;
+
+namespace Riposte.Engine;
+
+public sealed partial class ResponseEngine
+{
+    /// <summary>
+    /// Runs a pending entry's add again, answering <c>continue</c>, and marks it active whatever the outcome (its delete
+    /// runs either way). The add message is the stored delete message with its command put back.
+    /// </summary>
+    private async Task ReapplyAsync(string rkey, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetTimeoutAsync(rkey, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return;
+        }
+
+        if (FastPathFor(entry.Program) is not null || !ExecdMessage.TryParse(entry.DeleteMessage, out var message, out _))
+        {
+            // In-process sets are refilled from the state by reconciliation; an unreadable message cannot be re-run.
+            await _store.SetStatusAsync(rkey, EntryStatus.Active, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var add = message!.With("add");
+        ReadOnlyMemory<byte> proceed = message.With("continue");
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ProgramRunResult result;
+        try
+        {
+            Log.Write($"Re-applying '{rkey}': Riposte stopped before {entry.Program} had confirmed its add.");
+            result = await _runner.RunAddAsync(Invocation(entry.Program), add, (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>?>(proceed), _options.Limits,
+                _stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
+        var completed = result.Outcome == RunOutcome.Completed;
+        var detail = completed ? "re-applied after a restart (the engine stopped before the program had confirmed the add)" : $"re-apply failed: {Describe(result)}";
+        if (!completed)
+        {
+            _logger.LogError("{Program}: {Detail}", entry.Program, detail);
+        }
+
+        await _store.RecordStatusAsync(rkey, EntryStatus.Active, new AuditRecord(0, _time.GetUtcNow(), completed ? "add" : "failure", rkey, entry.Program,
+            entry.ArName, entry.AlertId, entry.Keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, detail, "recovery"),
+            CancellationToken.None).ConfigureAwait(false);
+    }
+}
