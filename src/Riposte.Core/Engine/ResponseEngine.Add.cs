@@ -130,12 +130,32 @@ public sealed partial class ResponseEngine
             {
                 engine._logger.LogDebug("Executing command '{Program} {Message}'", command.ProgramPath, System.Text.Encoding.UTF8.GetString(add));
             }
-            var result = await engine._runner.RunAddAsync(engine.Invocation(command.ProgramPath), add, DecideAsync, engine._options.Limits, cancellationToken)
-                .ConfigureAwait(false);
+            var result = await engine._runner.RunAddAsync(engine.Invocation(command.ProgramPath), add, DecideAsync, engine._options.Limits, cancellationToken,
+                DeliveredAsync).ConfigureAwait(false);
             return await RecordAsync(result).ConfigureAwait(false);
         }
 
         public void ReleaseKey() => _keyLock?.Dispose();
+
+        /// <summary>
+        /// The continue is in the program's pipe: the block will be applied even if Riposte dies now, so recovery need
+        /// not run the add again. Only a crash between the intent and this point leaves the entry pending.
+        /// </summary>
+        private async ValueTask DeliveredAsync()
+        {
+            if (_entry is not null && !_aborted && !_rateLimited)
+            {
+                try
+                {
+                    await engine._store.MarkDeliveredAsync(_entry.RKey, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or StateStoreException)
+                {
+                    // Harmless: the entry stays pending and recovery re-runs an idempotent add.
+                    engine._logger.LogWarning(ex, "Could not mark {RKey} delivered", _entry.RKey);
+                }
+            }
+        }
 
         /// <summary>True once the request's decision went into the same transaction as its intent or its abort.</summary>
         public bool DecisionRecorded { get; private set; }

@@ -44,12 +44,17 @@ public sealed class ProgramRunner
     /// null; it may wait (e.g. for a per-key lock) and gets a token cancelled at the run deadline.</param>
     /// <param name="limits">Timeouts and output limit.</param>
     /// <param name="cancellationToken">Cancels the run; the program is then killed (<see cref="RunOutcome.Cancelled"/>).</param>
+    /// <param name="answered">
+    /// Called once the second line is in the program's stdin pipe: from then on the program reads it even if this
+    /// process dies. A failure there is the caller's to log; the run goes on.
+    /// </param>
     public async Task<ProgramRunResult> RunAddAsync(
         ProgramInvocation invocation,
         ReadOnlyMemory<byte> firstLine,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<ReadOnlyMemory<byte>?>> decide,
         ProgramLimits limits,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<ValueTask>? answered = null)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(decide);
@@ -97,6 +102,10 @@ public sealed class ProgramRunner
                     {
                         answer = second.ToArray();
                         await WriteLineAsync(program.StandardInputPipe, second, timers.Run).ConfigureAwait(false);
+                        if (answered is not null)
+                        {
+                            await answered().ConfigureAwait(false);
+                        }
                     }
 
                     program.StandardInputPipe.Dispose();

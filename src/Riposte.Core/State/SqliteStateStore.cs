@@ -247,6 +247,42 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return changed;
     }
 
+    /// <summary>
+    /// Marks a <see cref="EntryStatus.Pending"/> entry <see cref="EntryStatus.Active"/> once its program has been handed
+    /// its <c>continue</c>, without an fsync of its own: the mark only spares recovery a re-run of the add, so losing it
+    /// to a power cut costs one idempotent add, never a block. A process crash keeps it (WAL in the page cache).
+    /// </summary>
+    public async ValueTask MarkDeliveredAsync(string rkey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rkey);
+        if (_writer is null)
+        {
+            throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // Outside any transaction: SQLite applies the setting to the commits that follow it.
+            Scalar(_writer, "PRAGMA synchronous = NORMAL");
+            try
+            {
+                using var transaction = _writer.BeginTransaction(deferred: false);
+                _write!.MarkDelivered.Bind(transaction, Now(), rkey).ExecuteNonQuery();
+                transaction.Commit();
+            }
+            finally
+            {
+                Scalar(_writer, "PRAGMA synchronous = FULL");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>Removes the entry; returns false when there was none.</summary>
     public async ValueTask<bool> RemoveTimeoutAsync(string rkey, CancellationToken cancellationToken = default)
     {
@@ -944,6 +980,9 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         public readonly PreparedStatement SetStatus = new(c, "UPDATE timeouts SET status = $status, updated_at = $now WHERE rkey = $rkey", "$status", "$now", "$rkey");
 
+        public readonly PreparedStatement MarkDelivered = new(
+            c, "UPDATE timeouts SET status = 'active', updated_at = $now WHERE rkey = $rkey AND status = 'pending'", "$now", "$rkey");
+
         public readonly PreparedStatement DeleteTimeout = new(c, "DELETE FROM timeouts WHERE rkey = $rkey", "$rkey");
 
         public readonly PreparedStatement UpsertOffender = new(
@@ -979,7 +1018,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         {
             foreach (var statement in new[]
             {
-                UpsertTimeout, DeleteKeysOf, InsertKey, RefreshTimeout, SetStatus, DeleteTimeout, UpsertOffender, DeleteOffender,
+                UpsertTimeout, DeleteKeysOf, InsertKey, RefreshTimeout, SetStatus, MarkDelivered, DeleteTimeout, UpsertOffender, DeleteOffender,
                 ForgiveOffenders, InsertAudit, PruneAudit, UpsertCheckpoint, InsertDecision, PruneDecisions,
             })
             {
