@@ -26,7 +26,7 @@ public sealed partial class ResponseEngine
         {
             // After the outcome's own record: a crash in between runs the request again on replay (at least once), never
             // skips it. Adds that reach the timeout list record their decision in the same transaction as the intent.
-            await _store.TryRecordDecisionAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await _store.RecordDecisionAsync(key, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
 
         return outcome;

@@ -252,35 +252,10 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// its <c>continue</c>, without an fsync of its own: the mark only spares recovery a re-run of the add, so losing it
     /// to a power cut costs one idempotent add, never a block. A process crash keeps it (WAL in the page cache).
     /// </summary>
-    public async ValueTask MarkDeliveredAsync(string rkey, CancellationToken cancellationToken = default)
+    public ValueTask MarkDeliveredAsync(string rkey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        if (_writer is null)
-        {
-            throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
-        }
-
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            // Outside any transaction: SQLite applies the setting to the commits that follow it.
-            Scalar(_writer, "PRAGMA synchronous = NORMAL");
-            try
-            {
-                using var transaction = _writer.BeginTransaction(deferred: false);
-                _write!.MarkDelivered.Bind(transaction, Now(), rkey).ExecuteNonQuery();
-                transaction.Commit();
-            }
-            finally
-            {
-                Scalar(_writer, "PRAGMA synchronous = FULL");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return WriteWithoutFsyncAsync(transaction => _write!.MarkDelivered.Bind(transaction, Now(), rkey).ExecuteNonQuery(), cancellationToken);
     }
 
     /// <summary>Removes the entry; returns false when there was none.</summary>
@@ -358,6 +333,18 @@ public sealed class SqliteStateStore : IAsyncDisposable
             Validate(record);
         }
 
+        await WriteWithoutFsyncAsync(transaction =>
+        {
+            foreach (var record in records)
+            {
+                InsertAudit(transaction, record);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One transaction committed with <c>synchronous=NORMAL</c> (no fsync of its own; see <see cref="AppendAuditsAsync"/>).</summary>
+    private async ValueTask WriteWithoutFsyncAsync(Action<SqliteTransaction> write, CancellationToken cancellationToken)
+    {
         if (_writer is null)
         {
             throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
@@ -367,15 +354,12 @@ public sealed class SqliteStateStore : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // Outside any transaction: SQLite applies the setting to the commits that follow it.
             Scalar(_writer, "PRAGMA synchronous = NORMAL");
             try
             {
                 using var transaction = _writer.BeginTransaction(deferred: false);
-                foreach (var record in records)
-                {
-                    InsertAudit(transaction, record);
-                }
-
+                write(transaction);
                 transaction.Commit();
             }
             finally
@@ -489,6 +473,16 @@ public sealed class SqliteStateStore : IAsyncDisposable
         var recorded = _write!.InsertDecision.Bind(scope.Transaction, decisionKey, UnixMs.From(at)).ExecuteNonQuery() > 0;
         scope.Commit();
         return recorded;
+    }
+
+    /// <summary>
+    /// Records a decision after its outcome was recorded, without an fsync of its own: a decision lost to a power cut
+    /// only makes its input run once more (at least once), and the next fsynced commit (a checkpoint) carries it.
+    /// </summary>
+    public ValueTask RecordDecisionAsync(string decisionKey, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decisionKey);
+        return WriteWithoutFsyncAsync(transaction => InsertDecision(transaction, decisionKey, at), cancellationToken);
     }
 
     private void InsertDecision(SqliteTransaction transaction, string? decisionKey, DateTimeOffset at)
