@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>The input (configuration, alerts) is invalid.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>The state cannot be used: permission denied (another user's state), not Riposte's, a refused link.</summary>
+    public const int StateUnavailable = 3;
 }

@@ -22,9 +22,18 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built riposte executable as a separate process.</summary>
-    public static async Task<Result> RunProcessAsync(string[] args, string? stdin = null)
+    public static Task<Result> RunProcessAsync(string[] args, string? stdin = null) => RunProcessAsync([], args, stdin);
+
+    /// <summary>
+    /// Runs the built riposte executable as uid/gid 65534 (nobody) with no supplementary groups, through util-linux's
+    /// setpriv; the caller must be root.
+    /// </summary>
+    public static Task<Result> RunProcessAsNobodyAsync(string[] args) =>
+        RunProcessAsync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"], args, null);
+
+    private static async Task<Result> RunProcessAsync(string[] launcher, string[] args, string? stdin)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -32,6 +41,11 @@ internal static class CliRunner
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        foreach (var word in launcher.Skip(1).Concat(launcher.Length > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
         foreach (var arg in args)
         {
