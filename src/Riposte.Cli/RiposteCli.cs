@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Riposte.Cli.Commands;
+using Riposte.State;
 
 namespace Riposte.Cli;
 
@@ -25,8 +26,31 @@ internal static class RiposteCli
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
     {
         var root = Build(io);
-        var configuration = new InvocationConfiguration { Output = io.Out, Error = io.Error };
-        var exit = await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        // The default handler would print a state error as an "Unhandled exception" stack trace with exit code 1.
+        var configuration = new InvocationConfiguration { Output = io.Out, Error = io.Error, EnableDefaultExceptionHandler = false };
+        int exit;
+        try
+        {
+            exit = await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        }
+        catch (StateStoreException e)
+        {
+            // One place for every command: e.g. a non-root user running status, history, trigger or revoke.
+            io.Out.Flush();
+            io.Error.WriteLine($"riposte: {e.Message}");
+            return ExitCodes.StateUnavailable;
+        }
+        catch (Exception e)
+        {
+            // What System.CommandLine's default handler does for everything else.
+            if (e is not OperationCanceledException)
+            {
+                io.Error.WriteLine($"Unhandled exception: {e}");
+            }
+
+            return 1;
+        }
+
         await io.Out.FlushAsync(cancellationToken);
         return exit;
     }

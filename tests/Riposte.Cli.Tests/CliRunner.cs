@@ -26,12 +26,21 @@ internal static class CliRunner
 
     /// <summary>Runs the built riposte executable as a separate process.</summary>
     public static Task<Result> RunProcessAsync(string[] args, string? stdin = null) =>
-        RunProcessAsync(args, stdin is null ? null : Encoding.UTF8.GetBytes(stdin));
+        RunProcessAsync([], args, stdin is null ? null : Encoding.UTF8.GetBytes(stdin));
 
     /// <summary>Runs the built riposte executable with raw standard input bytes (which need not be UTF-8).</summary>
-    public static async Task<Result> RunProcessAsync(string[] args, byte[]? stdin)
+    public static Task<Result> RunProcessAsync(string[] args, byte[]? stdin) => RunProcessAsync([], args, stdin);
+
+    /// <summary>
+    /// Runs the built riposte executable as uid/gid 65534 (nobody) with no supplementary groups, through util-linux's
+    /// setpriv; the caller must be root.
+    /// </summary>
+    public static Task<Result> RunProcessAsNobodyAsync(string[] args) =>
+        RunProcessAsync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"], args, null);
+
+    private static async Task<Result> RunProcessAsync(string[] launcher, string[] args, byte[]? stdin)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -39,6 +48,11 @@ internal static class CliRunner
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        foreach (var word in launcher.Skip(1).Concat(launcher.Length > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
         foreach (var arg in args)
         {

@@ -29,15 +29,28 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static DaemonProcess Start(params string[] args)
+    public static DaemonProcess Start(params string[] args) => Start([], args);
+
+    /// <summary>
+    /// Starts the daemon with umask 000 (process-wide, so a child rather than this test process). The shell only sets
+    /// the umask and execs its positional arguments: no data is part of the script.
+    /// </summary>
+    public static DaemonProcess StartWithUmask000(params string[] args) => Start(["/bin/sh", "-c", "umask 000; exec \"$@\"", "sh"], args);
+
+    private static DaemonProcess Start(string[] launcher, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var word in launcher.Skip(1).Concat(launcher.Length > 0 ? ["dotnet"] : []))
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
         start.ArgumentList.Add("serve");
         foreach (var arg in args)

@@ -49,7 +49,7 @@ internal static class HistoryCommand
                 }
             }
 
-            if (!File.Exists(layout.StatePath))
+            if (!SqliteStateStore.Exists(layout.StatePath))
             {
                 io.Out.Write(parse.GetValue(format) == "json" ? "[]\n" : "no history\n");
                 return ExitCodes.Ok;

@@ -33,7 +33,7 @@ internal static class StatusCommand
 
     internal static async Task<IReadOnlyList<TimeoutEntry>> ReadAsync(RiposteHome layout, CancellationToken ct)
     {
-        if (!File.Exists(layout.StatePath))
+        if (!SqliteStateStore.Exists(layout.StatePath))
         {
             return [];
         }

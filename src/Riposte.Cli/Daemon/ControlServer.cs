@@ -27,8 +27,10 @@ internal sealed class ControlServer : IAsyncDisposable
         _path = path;
         _engine = engine;
         _logger = logger;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.SetUnixFileMode(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Exact modes whatever the umask (HOME/queue 0750 as Wazuh has it, queue/riposte 0700); an existing
+        // queue/riposte is closed again, as the socket's only guard besides SO_PEERCRED.
+        State.SecureDirectory.Ensure(Path.GetDirectoryName(path)!, State.SecureDirectory.OwnerOnly, State.SecureDirectory.GroupReadable);
+        File.SetUnixFileMode(Path.GetDirectoryName(path)!, State.SecureDirectory.OwnerOnly);
         if (File.Exists(path))
         {
             File.Delete(path);

@@ -175,6 +175,11 @@ public sealed class OssecConfigReader
             Add(DiagnosticSeverity.Warning, block, file, null,
                 $"Executable '{executable}' contains '..': execd refuses it as a directory traversal attempt.");
         }
+        else if (executable.StartsWith('/'))
+        {
+            Add(DiagnosticSeverity.Warning, block, file, null,
+                $"Executable '{executable}' is absolute: execd runs 'active-response/bin/{executable}' under the home, not '{executable}'; put the program in active-response/bin.");
+        }
 
         _commands.Add(new CommandDefinition(name, executable, timeoutAllowed, extraArgs, XmlConfigDocument.PositionOf(block, file)));
     }

@@ -47,7 +47,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _scheduler = new ExpiryScheduler(timeProvider, OnDue);
         _audit = new AuditWriter(store, _logger);
         _guard = new Safety.EnforcementGuard(options.Protected, options.WhiteList, timeProvider);
-        Log = new ActiveResponsesLog(options.Home, timeProvider);
+        Log = new ActiveResponsesLog(options.Home, timeProvider, _logger);
     }
 
     /// <summary>The program log Riposte adds its own decision lines to.</summary>

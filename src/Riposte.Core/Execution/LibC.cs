@@ -14,16 +14,26 @@ internal static class LibC
     private const string Lib = "libc.so.6";
 
     public const int EPERM = 1;
+    public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int ENOEXEC = 8;
     public const int ECHILD = 10;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
+    public const int EEXIST = 17;
     public const int EPIPE = 32;
     public const int ENOSYS = 38;
+    public const int ELOOP = 40;
 
+    public const int O_WRONLY = 0x1;
     public const int O_RDWR = 0x2;
+    public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
+    public const int O_NOCTTY = 0x100;
+    public const int O_APPEND = 0x400;
     public const int O_NONBLOCK = 0x800;
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
     public const int F_GETFL = 3;
@@ -72,6 +82,17 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "posix_spawn_file_actions_addopen")]
     public static extern int PosixSpawnFileActionsAddOpen(nint actions, int fd, nint path, int flags, uint mode);
 
+    [DllImport(Lib, EntryPoint = "posix_spawn_file_actions_addclose")]
+    public static extern int PosixSpawnFileActionsAddClose(nint actions, int fd);
+
+    /// <summary>glibc 2.34+ only: check <see cref="HasAddCloseFrom"/> before calling.</summary>
+    [DllImport(Lib, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    public static extern int PosixSpawnFileActionsAddCloseFrom(nint actions, int lowFd);
+
+    /// <summary>Whether this libc has <c>posix_spawn_file_actions_addclosefrom_np</c> (glibc 2.34+; not musl).</summary>
+    public static bool HasAddCloseFrom { get; } =
+        NativeLibrary.TryLoad(Lib, out var libc) && NativeLibrary.TryGetExport(libc, "posix_spawn_file_actions_addclosefrom_np", out _);
+
     [DllImport(Lib, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     public static extern int PosixSpawnFileActionsAddChdir(nint actions, nint path);
 
@@ -107,6 +128,16 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static extern int Fcntl(int fd, int command, int argument);
 
+    [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
+    public static extern int Open(byte[] path, int flags, uint mode);
+
+    /// <summary><c>access(path, F_OK)</c> with the real uid: -1 with ENOENT when missing, EACCES when a directory is closed to us.</summary>
+    [DllImport(Lib, EntryPoint = "access", SetLastError = true)]
+    public static extern int Access(byte[] path, int mode);
+
+    [DllImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
+    public static extern int FChmod(SafeHandle fd, uint mode);
+
     [DllImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static extern int Close(int fd);
 
@@ -141,6 +172,9 @@ internal static class LibC
     // syscall is variadic too; integer arguments are passed in the same registers as for a fixed signature.
     [DllImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     public static extern long Syscall(long number, int argument1, int argument2);
+
+    /// <summary><paramref name="path"/> as the NUL-terminated UTF-8 bytes the calls above take.</summary>
+    public static byte[] PathBytes(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 
     /// <summary>The text strerror gives for <paramref name="errno"/> (e.g. "No such file or directory").</summary>
     public static string StrError(int errno) => Marshal.GetPInvokeErrorMessage(errno);

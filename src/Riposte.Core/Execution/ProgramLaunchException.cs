@@ -14,6 +14,14 @@ public sealed class ProgramLaunchException : Exception
         ErrorNumber = errorNumber;
     }
 
+    /// <summary>Creates the exception for <paramref name="errorNumber"/> returned by a setup step (<paramref name="innerException"/> names it).</summary>
+    internal ProgramLaunchException(int errorNumber, Exception innerException)
+        : base($"(1317): Could not launch command {LibC.StrError(errorNumber)} ({errorNumber})", innerException)
+    {
+        RelativePath = string.Empty;
+        ErrorNumber = errorNumber;
+    }
+
     /// <summary>Creates the exception with a message only (no errno).</summary>
     public ProgramLaunchException()
         : this(string.Empty)
@@ -42,4 +50,11 @@ public sealed class ProgramLaunchException : Exception
 
     /// <summary>The strerror text of <see cref="ErrorNumber"/> (e.g. "No such file or directory").</summary>
     public string Reason => ErrorNumber == 0 ? Message : LibC.StrError(ErrorNumber);
+
+    /// <summary>
+    /// The message without Wazuh's <c>(1317): Could not launch command</c> prefix: <c>&lt;strerror&gt; (&lt;errno&gt;)</c>.
+    /// This is what <see cref="ProgramRunResult.Error"/> holds, so that the one place composing the 1317 line
+    /// (the engine) does not print the prefix twice.
+    /// </summary>
+    public string Detail => ErrorNumber == 0 ? Message : $"{LibC.StrError(ErrorNumber)} ({ErrorNumber})";
 }

@@ -12,8 +12,21 @@ namespace Riposte.Execution;
 /// Safe to call from many threads at once: every descriptor is created close-on-exec, so a program started by
 /// another thread never inherits a pipe end that would keep this program's pipe open.
 /// </summary>
+/// <remarks>
+/// The program receives exactly descriptors 0, 1 and 2. Close-on-exec alone cannot promise that: Riposte may itself
+/// have inherited descriptors without it, and the .NET runtime and glibc briefly hold some on other threads (the GC
+/// reads <c>/proc/meminfo</c>, a new thread reads <c>/sys/devices/system/cpu/possible</c>, naming a thread opens
+/// <c>/proc/self/task/N/comm</c>, the loader opens assemblies, all without <c>O_CLOEXEC</c>); a spawn at that moment
+/// would hand one to the program, which as root could then read or write it. So the child closes everything above 2
+/// before exec: <c>posix_spawn_file_actions_addclosefrom_np</c> on glibc 2.34+ (exact, done in the child), else one
+/// <c>addclose</c> per descriptor listed in <c>/proc/self/fd</c> at spawn time (best effort: one opened by another
+/// thread between the listing and the spawn can still pass).
+/// </remarks>
 public sealed class ProgramLauncher
 {
+    /// <summary>Without /proc the fallback closes 3..1023: select()'s limit, below which nearly every descriptor lives.</summary>
+    private const int FallbackCloseRange = 1021;
+
     private static readonly byte[] s_devNull = "/dev/null\0"u8.ToArray();
     private static readonly byte[] s_shell = "/bin/sh\0"u8.ToArray();
 
@@ -22,6 +35,9 @@ public sealed class ProgramLauncher
     /// pidfd_open, by one blocking waiting thread per program. Tests turn it off to cover the fallback.
     /// </summary>
     internal bool UsePidFd { get; init; } = true;
+
+    /// <summary>Whether <c>posix_spawn_file_actions_addclosefrom_np</c> is used when libc has it; tests turn it off to cover the fallback.</summary>
+    internal bool UseCloseFrom { get; init; } = LibC.HasAddCloseFrom;
 
     /// <summary>Starts <paramref name="invocation"/> with stdin piped and stdout/stderr as <paramref name="options"/> says.</summary>
     /// <exception cref="ProgramLaunchException">The program could not be started (missing, not executable...).</exception>
@@ -74,6 +90,8 @@ public sealed class ProgramLauncher
             AddOutput(actions, stdout[1], 1, devNull);
             AddOutput(actions, stderr[1], 2, devNull);
             Check(LibC.PosixSpawnFileActionsAddChdir(actions, native.String(invocation.Home)), "posix_spawn_file_actions_addchdir_np");
+            // Last, after the dup2s have read their sources: the program keeps exactly 0, 1 and 2.
+            AddCloseAboveStandardStreams(actions);
 
             attributes = native.AllocZeroed(LibC.OpaqueStructBytes);
             Check(LibC.PosixSpawnAttrInit(attributes), "posix_spawnattr_init");
@@ -143,6 +161,44 @@ public sealed class ProgramLauncher
         }
     }
 
+    private void AddCloseAboveStandardStreams(nint actions)
+    {
+        if (UseCloseFrom)
+        {
+            Check(LibC.PosixSpawnFileActionsAddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+            return;
+        }
+
+        // A descriptor closed before the spawn makes the child's close fail with EBADF, which glibc and musl ignore.
+        foreach (var fd in OpenDescriptorsAboveStandardStreams())
+        {
+            Check(LibC.PosixSpawnFileActionsAddClose(actions, fd), "posix_spawn_file_actions_addclose");
+        }
+    }
+
+    private static List<int> OpenDescriptorsAboveStandardStreams()
+    {
+        var result = new List<int>();
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            {
+                if (int.TryParse(Path.GetFileName(entry.AsSpan()), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd) && fd > 2)
+                {
+                    result.Add(fd);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No /proc (a chroot, a hardened container): every descriptor the kernel would hand out first.
+            result.Clear();
+            result.AddRange(Enumerable.Range(3, FallbackCloseRange));
+        }
+
+        return result;
+    }
+
     private static void AddOutput(nint actions, int pipeWriteEnd, int target, nint devNull)
     {
         if (pipeWriteEnd >= 0)
@@ -182,7 +238,7 @@ public sealed class ProgramLauncher
         {
             var errno = Marshal.GetLastPInvokeError();
             fds[0] = fds[1] = -1;
-            throw new ProgramLaunchException($"(1317): Could not launch command {LibC.StrError(errno)} ({errno})", new IOException("pipe2 failed", errno));
+            throw new ProgramLaunchException(errno, new IOException("pipe2 failed", errno));
         }
     }
 
@@ -197,7 +253,7 @@ public sealed class ProgramLauncher
         if (moved < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new ProgramLaunchException($"(1317): Could not launch command {LibC.StrError(errno)} ({errno})", new IOException("fcntl(F_DUPFD_CLOEXEC) failed", errno));
+            throw new ProgramLaunchException(errno, new IOException("fcntl(F_DUPFD_CLOEXEC) failed", errno));
         }
 
         _ = LibC.Close(fd);
@@ -225,7 +281,7 @@ public sealed class ProgramLauncher
         if (error != 0)
         {
             var errno = error > 0 ? error : Marshal.GetLastPInvokeError();
-            throw new ProgramLaunchException($"(1317): Could not launch command {LibC.StrError(errno)} ({errno})", new IOException($"{function} failed", errno));
+            throw new ProgramLaunchException(errno, new IOException($"{function} failed", errno));
         }
     }
 

@@ -11,7 +11,8 @@ namespace Riposte.Execution;
 /// <param name="Stderr">Everything read from stderr, up to the output limit.</param>
 /// <param name="OutputTruncated">True when stdout or stderr exceeded the output limit.</param>
 /// <param name="Elapsed">From just before the spawn to the end of the run.</param>
-/// <param name="Error">Why the run failed (spawn error text in Wazuh's 1317 form, which timeout fired...); null when it did not.</param>
+/// <param name="Error">Why the run failed (for a spawn failure <c>&lt;strerror&gt; (&lt;errno&gt;)</c>, the part after Wazuh's
+/// <c>(1317): Could not launch command</c>; which timeout fired...); null when it did not.</param>
 public sealed record ProgramRunResult(
     RunOutcome Outcome,
     int? ExitCode,

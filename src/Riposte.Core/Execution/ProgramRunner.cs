@@ -237,7 +237,8 @@ public sealed class ProgramRunner
         catch (ProgramLaunchException ex)
         {
             program = null!;
-            error = ex.Message;
+            // Without the "(1317): Could not launch command" prefix: the engine adds it when it describes the run.
+            error = ex.Detail;
             return false;
         }
     }

@@ -72,7 +72,8 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// Opens the state database for reading and writing, creating it (mode 0600, missing directories 0700) and
     /// migrating its schema as needed.
     /// </summary>
-    /// <exception cref="StateStoreException">The file is not a Riposte state database, or is from a newer Riposte.</exception>
+    /// <exception cref="StateStoreException">The file is not a Riposte state database, or is from a newer Riposte; this user
+    /// may not use it (permission denied); or, as root, the file or its directory is a symbolic link.</exception>
     public static ValueTask<SqliteStateStore> OpenAsync(string path, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -84,6 +85,8 @@ public sealed class SqliteStateStore : IAsyncDisposable
         SqliteConnection? reader = null;
         try
         {
+            StateFiles.RefuseSymlinks(fullPath);
+            StateFiles.CheckAccess(fullPath, write: true);
             StateFiles.EnsureDirectory(Path.GetDirectoryName(fullPath) ?? string.Empty);
             StateFiles.CreateDatabaseFile(fullPath);
             writer = Connect(fullPath, SqliteOpenMode.ReadWrite);
@@ -115,6 +118,16 @@ public sealed class SqliteStateStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether the state database exists, for readers that show "nothing yet" when it does not.
+    /// </summary>
+    /// <exception cref="StateStoreException">This user may not read it (permission denied): the state is not "empty".</exception>
+    public static bool Exists(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return StateFiles.CheckAccess(Path.GetFullPath(path), write: false);
+    }
+
+    /// <summary>
     /// Opens an existing state database read-only, for CLI readers that run while <c>riposte serve</c> writes it.
     /// Write methods then throw <see cref="InvalidOperationException"/>.
     /// </summary>
@@ -126,7 +139,8 @@ public sealed class SqliteStateStore : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
+        StateFiles.RefuseSymlinks(fullPath);
+        if (!StateFiles.CheckAccess(fullPath, write: false))
         {
             throw new StateStoreException($"State database '{fullPath}' does not exist; start 'riposte serve' once to create it.");
         }
@@ -713,7 +727,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     private static Exception Wrap(Exception e, string path) => e switch
     {
         SqliteException sqlite => new StateStoreException($"Cannot open state database '{path}': {sqlite.Message}", sqlite),
-        UnauthorizedAccessException denied => new StateStoreException($"Cannot open state database '{path}': {denied.Message}", denied),
+        UnauthorizedAccessException denied => StateFiles.PermissionDenied(path, denied),
         _ => e,
     };
 

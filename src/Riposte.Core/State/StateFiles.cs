@@ -20,21 +20,65 @@ internal static class StateFiles
     /// <summary>Creates every missing directory of <paramref name="directory"/>, each 0700 whatever the umask.</summary>
     public static void EnsureDirectory(string directory)
     {
-        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory))
+        if (!string.IsNullOrEmpty(directory))
         {
-            return;
+            SecureDirectory.Ensure(directory, DirectoryMode, DirectoryMode);
         }
+    }
 
-        EnsureDirectory(Path.GetDirectoryName(directory) ?? string.Empty);
+    /// <summary>
+    /// Fails with "permission denied" when this user cannot use <paramref name="path"/> (a file that need not exist),
+    /// instead of letting a reader think there is no state, or SQLite say only "unable to open database file".
+    /// </summary>
+    /// <returns>Whether the file exists.</returns>
+    public static bool CheckAccess(string path, bool write)
+    {
         if (OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(directory);
+            return File.Exists(path);
+        }
+
+        if (Execution.LibC.Access(Execution.LibC.PathBytes(path), 0) != 0)
+        {
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            return errno == Execution.LibC.EACCES ? throw PermissionDenied(path, new IOException("access failed", errno)) : false;
+        }
+
+        try
+        {
+            using var handle = File.OpenHandle(path, System.IO.FileMode.Open, write ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite);
+            return true;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw PermissionDenied(path, e);
+        }
+    }
+
+    /// <summary>The error every command reports when the state belongs to another user.</summary>
+    public static StateStoreException PermissionDenied(string path, Exception cause) =>
+        new($"Cannot open state database '{path}': permission denied (it belongs to the user 'riposte serve' runs as, normally root; run this command as that user).", cause);
+
+    /// <summary>
+    /// As root, refuses a state directory, database or sidecar that is a symbolic link: SQLite follows links, and root
+    /// would then create or rewrite whatever file the link names.
+    /// </summary>
+    public static void RefuseSymlinks(string databasePath)
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess)
+        {
             return;
         }
 
-        Directory.CreateDirectory(directory, DirectoryMode);
-        // mkdir applies the umask to the mode; set it again so an unusual umask cannot leave it unusable.
-        File.SetUnixFileMode(directory, DirectoryMode);
+        var directory = Path.GetDirectoryName(databasePath);
+        string[] paths = [.. directory is null ? [] : new[] { directory }, databasePath, .. SidecarSuffixes.Select(s => databasePath + s)];
+        foreach (var path in paths)
+        {
+            if (new FileInfo(path).LinkTarget is { } target)
+            {
+                throw new StateStoreException($"State path '{path}' is a symbolic link (to '{target}'); Riposte runs as root and does not follow it. Point the settings' state path at the real file.");
+            }
+        }
     }
 
     /// <summary>Creates an empty database file with mode 0600 unless it exists; returns whether it created it.</summary>

@@ -326,7 +326,8 @@ public sealed class ProgramRunnerTests : IDisposable
         var result = await RunAdd(new ProgramInvocation(_home.Root, "active-response/bin/missing"));
 
         result.Outcome.ShouldBe(RunOutcome.SpawnFailed);
-        result.Error.ShouldBe("(1317): Could not launch command No such file or directory (2)");
+        // The errno part only: the engine composes Wazuh's "(1317): Could not launch command ..." line from it.
+        result.Error.ShouldBe("No such file or directory (2)");
         result.ExitCode.ShouldBeNull();
         result.Stdout.ShouldBeEmpty();
     }

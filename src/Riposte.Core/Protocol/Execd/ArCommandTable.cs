@@ -100,7 +100,7 @@ public sealed class ArCommandTable
             {
                 Warn($"Active response command '{executable}' vulnerable to directory traversal attack. Ignoring.");
             }
-            else if (File.Exists(Path.Combine(_home, BinDirectory, executable)))
+            else if (File.Exists(ProgramFile(_home, executable)))
             {
                 path = $"{BinDirectory}/{executable}";
             }
@@ -122,6 +122,13 @@ public sealed class ArCommandTable
     }
 
     private static bool HasParentReference(string path) => path.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The file execd checks for <paramref name="executable"/>: plain concatenation, as its snprintf does. Not
+    /// Path.Combine, which returns an absolute <paramref name="executable"/> as is: <c>/bin/sh</c> would count as
+    /// present while the program run is <c>active-response/bin//bin/sh</c>, which fails every alert.
+    /// </summary>
+    internal static string ProgramFile(string home, string executable) => $"{home}/{BinDirectory}/{executable}";
 
     /// <summary>For diagnostics: every known name with its resolution.</summary>
     public IEnumerable<ArCommand> Commands => _table.Values;
