@@ -16,7 +16,10 @@ internal static class Native
     public const int O_WRONLY = 0x1;
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
+    public const int O_NOCTTY = 0x100;
     public const int O_APPEND = 0x400;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
     public const int LOCK_EX = 2;

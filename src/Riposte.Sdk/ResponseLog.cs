@@ -7,7 +7,9 @@ namespace Riposte.Sdk;
 /// Wazuh's <c>write_debug_file</c>: appends <c>YYYY/MM/DD HH:MM:SS &lt;argv0&gt;: &lt;message&gt;\n</c> (local time) to
 /// <c>logs/active-responses.log</c>. Wazuh's ruleset (decoder <c>ar_log_json</c>, rules 650–658) reads this file, so
 /// the bytes must not change. Each line is one <c>write(2)</c> on an <c>O_APPEND</c> descriptor, so programs running in
-/// parallel never interleave or overwrite lines. Like Wazuh, a log that cannot be opened is silently skipped.
+/// parallel never interleave or overwrite lines. Like Wazuh, a log that cannot be opened is silently skipped. Unlike
+/// Wazuh (programs run as root), a symbolic link in its place is never followed and a FIFO never blocks the program,
+/// and a log the program creates is at most 0660 (Wazuh's mode for it), not 0644.
 /// </summary>
 public sealed class ResponseLog
 {
@@ -42,7 +44,7 @@ public sealed class ResponseLog
     public void Write(ReadOnlySpan<byte> message)
     {
         var line = Format(_time.GetLocalNow(), _prefix, message);
-        var fd = Native.Open(Path, Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND, 0b110_100_100);
+        var fd = Native.Open(Path, Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND | Native.O_NOFOLLOW | Native.O_NONBLOCK | Native.O_NOCTTY, 0b110_110_000);
         if (fd < 0)
         {
             return;

@@ -37,6 +37,29 @@ public sealed class ResponseLogTests
     }
 
     [Fact]
+    public void A_symbolic_link_in_place_of_the_log_is_not_followed()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("target"), "");
+        File.CreateSymbolicLink(dir.Combine("ar.log"), dir.Combine("target"));
+        File.CreateSymbolicLink(dir.Combine("dangling.log"), dir.Combine("created-by-root"));
+
+        new ResponseLog(dir.Combine("ar.log"), "x", TimeProvider.System).Write("Starting");
+        new ResponseLog(dir.Combine("dangling.log"), "x", TimeProvider.System).Write("Starting");
+
+        File.ReadAllText(dir.Combine("target")).ShouldBeEmpty();
+        File.Exists(dir.Combine("created-by-root")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_created_log_is_not_world_readable()
+    {
+        using var dir = new TempDirectory();
+        new ResponseLog(dir.Combine("ar.log"), "x", TimeProvider.System).Write("Starting");
+        (File.GetUnixFileMode(dir.Combine("ar.log")) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)).ShouldBe((UnixFileMode)0);
+    }
+
+    [Fact]
     public async Task Parallel_writers_never_interleave_or_lose_lines()
     {
         using var dir = new TempDirectory();
