@@ -71,6 +71,12 @@ internal static class ScriptTestCommand
             return ExitCodes.Usage;
         }
 
+        if (ScriptTester.WhyUnusable(alertJson) is { } unusable)
+        {
+            io.Error.WriteLine($"--alert {alertFile}: {unusable}");
+            return ExitCodes.InvalidInput;
+        }
+
         using var home = ScriptHome.Prepare(program, homeDir, out var error);
         if (home is null)
         {

@@ -155,7 +155,8 @@ internal static class EngineFactory
             return new ArCommandTable(home.Home, [], Warn);
         }
 
-        return new ArCommandTable(home.Home, ArCommandTable.ParseArConf(File.ReadAllText(arConf), Warn), Warn);
+        // Bounded: a FIFO or a device there must not block the daemon or exhaust its memory.
+        return ArCommandTable.FromArConfFile(home.Home, arConf, error => logger.LogError("{Error}", error), Warn);
     }
 
     /// <summary>Reads the Wazuh configuration (explicit files, else the settings' ossec.conf list); errors go to stderr.</summary>

@@ -87,6 +87,29 @@ internal sealed class ScriptTester
         return report;
     }
 
+    /// <summary>
+    /// Why execd could not take a message built from <paramref name="alert"/> (a JSON object the command has read), or
+    /// null when it can; checked before anything runs, as <see cref="RunAsync"/> cannot report it.
+    /// </summary>
+    public static string? WhyUnusable(ReadOnlySpan<byte> alert)
+    {
+        byte[] body;
+        try
+        {
+            body = ArMessageBuilder.Build(OriginName, ArMessageBuilder.AnalysisdModule, "script-test0", [], alert);
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
+
+        // The alert parsed alone and is embedded as cJSON prints it, so only the two levels it gains
+        // (parameters.alert) can make execd's parse fail: cJSON's nesting limit.
+        return ExecdMessage.TryParse(body, out _, out _)
+            ? null
+            : "execd would refuse every message built from it (1315): embedded in parameters.alert it nests deeper than cJSON's limit of 1000";
+    }
+
     /// <summary>The four lines execd writes, from one analysisd body: add, continue, abort and the stored delete.</summary>
     private (byte[] Add, byte[] Continue, byte[] Abort, byte[] Delete) BuildMessages()
     {

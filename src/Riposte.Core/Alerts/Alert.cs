@@ -59,6 +59,9 @@ public sealed class Alert
     /// <summary><c>data.win.eventdata.ipAddress</c> (Windows event channel).</summary>
     public string? WinIpAddress { get; internal set; }
 
+    /// <summary><c>data.win.eventdata.destinationIp</c> (Windows event channel).</summary>
+    public string? WinDestinationIp { get; internal set; }
+
     /// <summary>The agent id analysisd routes on; events without an agent come from the manager (<c>000</c>).</summary>
     public string RoutingAgentId => AgentId ?? "000";
 }

@@ -21,20 +21,29 @@ namespace Riposte.Alerts;
 /// <c>\u0000</c> (a C string ends there) and each invalid UTF-8 sequence replaced by U+FFFD, so an address with a
 /// stray byte is simply not a valid address.
 /// </para>
+/// <para>
+/// Every member read, and every object on its path, is the one <c>cJSON_GetObjectItem</c> returns, as execd, the
+/// programs and <see cref="Protocol.Execd.ExecdMessage"/> look it up: the first whose name matches ignoring ASCII case
+/// (only A-Z fold), the name cut at a decoded <c>\u0000</c>. A later duplicate or case variant is ignored even when the
+/// first match is not of the expected type, so an alert is matched and white-list-checked on the value the program acts
+/// on.
+/// </para>
 /// </remarks>
 public static class AlertParser
 {
-    // Compliance arrays analysisd splits out of the rule's group string, with the prefix each item had there.
-    private static readonly (byte[] Key, string Prefix)[] Compliance =
-    [
-        ("pci_dss"u8.ToArray(), "pci_dss_"),
-        ("gpg13"u8.ToArray(), "gpg13_"),
-        ("gdpr"u8.ToArray(), "gdpr_"),
-        ("hipaa"u8.ToArray(), "hipaa_"),
-        ("nist_800_53"u8.ToArray(), "nist_800_53_"),
-        ("tsc"u8.ToArray(), "tsc_"),
-        ("cis"u8.ToArray(), "cis_"),
-    ];
+    // The members read from each object, lower-case (see Claim); a handler's member index is the position here.
+    private static readonly byte[][] TopNames = Names("rule", "agent", "data", "id", "location", "decoder", "syscheck");
+    private static readonly byte[][] AgentNames = Names("id", "name", "ip");
+    private static readonly byte[][] DataNames = Names("srcip", "dstuser", "win");
+    private static readonly byte[][] WinNames = Names("eventdata");
+    private static readonly byte[][] EventDataNames = Names("ipaddress", "destinationip");
+    private static readonly byte[][] NameOnly = Names("name");
+    private static readonly byte[][] PathOnly = Names("path");
+
+    // rule.id, rule.level, rule.groups, then the compliance arrays analysisd splits out of the rule's group string.
+    private const int FirstCompliance = 3;
+    private static readonly string[] Compliance = ["pci_dss_", "gpg13_", "gdpr_", "hipaa_", "nist_800_53_", "tsc_", "cis_"];
+    private static readonly byte[][] RuleNames = Names(["id", "level", "groups", .. Compliance.Select(p => p[..^1])]);
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 256 };
 
@@ -86,90 +95,64 @@ public static class AlertParser
 
     private static void ReadTop(ref Utf8JsonReader reader, Alert alert)
     {
+        var seen = 0;
         while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("rule"u8))
-            {
-                Next(ref reader);
-                ReadRule(ref reader, alert);
-            }
-            else if (reader.ValueTextEquals("agent"u8))
-            {
-                Next(ref reader);
-                ReadObject(ref reader, alert, static (ref Utf8JsonReader r, Alert a) =>
-                {
-                    if (r.ValueTextEquals("id"u8)) { a.AgentId = ReadString(ref r); }
-                    else if (r.ValueTextEquals("name"u8)) { a.AgentName = ReadString(ref r); }
-                    else if (r.ValueTextEquals("ip"u8)) { a.AgentIp = ReadString(ref r); }
-                    else { SkipValue(ref r); }
-                });
-            }
-            else if (reader.ValueTextEquals("data"u8))
-            {
-                Next(ref reader);
-                ReadObject(ref reader, alert, static (ref Utf8JsonReader r, Alert a) =>
-                {
-                    if (r.ValueTextEquals("srcip"u8)) { a.SrcIp = ReadString(ref r); }
-                    else if (r.ValueTextEquals("dstuser"u8)) { a.DstUser = ReadString(ref r); }
-                    else if (r.ValueTextEquals("win"u8)) { Next(ref r); ReadWin(ref r, a); }
-                    else { SkipValue(ref r); }
-                });
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                alert.Id = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("location"u8))
-            {
-                alert.Location = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("decoder"u8))
-            {
-                Next(ref reader);
-                ReadObject(ref reader, alert, static (ref Utf8JsonReader r, Alert a) =>
-                {
-                    if (r.ValueTextEquals("name"u8)) { a.DecoderName = ReadString(ref r); }
-                    else { SkipValue(ref r); }
-                });
-            }
-            else if (reader.ValueTextEquals("syscheck"u8))
-            {
-                Next(ref reader);
-                ReadObject(ref reader, alert, static (ref Utf8JsonReader r, Alert a) =>
-                {
-                    if (r.ValueTextEquals("path"u8)) { a.SyscheckPath = ReadString(ref r); }
-                    else { SkipValue(ref r); }
-                });
-            }
-            else
+            var member = Claim(ref reader, TopNames, ref seen);
+            if (member < 0)
             {
                 SkipValue(ref reader);
+                continue;
             }
-        }
-    }
 
-    private static void ReadWin(ref Utf8JsonReader reader, Alert alert)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            Skip(ref reader);
-            return;
-        }
-
-        while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("eventdata"u8))
+            Next(ref reader);
+            switch (member)
             {
-                Next(ref reader);
-                ReadObject(ref reader, alert, static (ref Utf8JsonReader r, Alert a) =>
-                {
-                    if (r.ValueTextEquals("ipAddress"u8)) { a.WinIpAddress = ReadString(ref r); }
-                    else { SkipValue(ref r); }
-                });
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0:
+                    ReadRule(ref reader, alert);
+                    break;
+                case 1:
+                    ReadObject(ref reader, alert, AgentNames, static (ref Utf8JsonReader r, Alert a, int m) =>
+                    {
+                        var value = StringValue(ref r);
+                        switch (m)
+                        {
+                            case 0: a.AgentId = value; break;
+                            case 1: a.AgentName = value; break;
+                            default: a.AgentIp = value; break;
+                        }
+                    });
+                    break;
+                case 2:
+                    ReadObject(ref reader, alert, DataNames, static (ref Utf8JsonReader r, Alert a, int m) =>
+                    {
+                        switch (m)
+                        {
+                            case 0: a.SrcIp = StringValue(ref r); break;
+                            case 1: a.DstUser = StringValue(ref r); break;
+                            default:
+                                ReadObject(ref r, a, WinNames, static (ref Utf8JsonReader w, Alert b, int _) =>
+                                    ReadObject(ref w, b, EventDataNames, static (ref Utf8JsonReader e, Alert c, int n) =>
+                                    {
+                                        var value = StringValue(ref e);
+                                        if (n == 0) { c.WinIpAddress = value; } else { c.WinDestinationIp = value; }
+                                    }));
+                                break;
+                        }
+                    });
+                    break;
+                case 3:
+                    alert.Id = StringValue(ref reader);
+                    break;
+                case 4:
+                    alert.Location = StringValue(ref reader);
+                    break;
+                case 5:
+                    ReadObject(ref reader, alert, NameOnly, static (ref Utf8JsonReader r, Alert a, int _) => a.DecoderName = StringValue(ref r));
+                    break;
+                default:
+                    ReadObject(ref reader, alert, PathOnly, static (ref Utf8JsonReader r, Alert a, int _) => a.SyscheckPath = StringValue(ref r));
+                    break;
             }
         }
     }
@@ -185,55 +168,42 @@ public static class AlertParser
         var groups = new ValueStringBuilder(256);
         try
         {
+            var seen = 0;
             while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    Next(ref reader);
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        alert.RuleId = DecodeString(ref reader);
-                        alert.RuleIdNumber = Config.CNumbers.Atoi(alert.RuleId);
-                    }
-                    else if (reader.TokenType == JsonTokenType.Number)
-                    {
-                        alert.RuleIdNumber = ToInt32(ref reader);
-                        alert.RuleId = alert.RuleIdNumber.ToString(CultureInfo.InvariantCulture);
-                    }
-                    else
-                    {
-                        Skip(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("level"u8))
-                {
-                    Next(ref reader);
-                    if (reader.TokenType == JsonTokenType.Number)
-                    {
-                        alert.RuleLevel = ToInt32(ref reader);
-                    }
-                    else if (reader.TokenType == JsonTokenType.String)
-                    {
-                        alert.RuleLevel = Config.CNumbers.Atoi(DecodeString(ref reader));
-                    }
-                    else
-                    {
-                        Skip(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("groups"u8))
-                {
-                    Next(ref reader);
-                    AppendItems(ref reader, ref groups, "");
-                }
-                else if (ComplianceIndex(ref reader) is var ci and >= 0)
-                {
-                    Next(ref reader);
-                    AppendItems(ref reader, ref groups, Compliance[ci].Prefix);
-                }
-                else
+                var member = Claim(ref reader, RuleNames, ref seen);
+                if (member < 0)
                 {
                     SkipValue(ref reader);
+                    continue;
+                }
+
+                Next(ref reader);
+                switch (member)
+                {
+                    case 0 when reader.TokenType == JsonTokenType.String:
+                        alert.RuleId = DecodeString(ref reader);
+                        alert.RuleIdNumber = Config.CNumbers.Atoi(alert.RuleId);
+                        break;
+                    case 0 when reader.TokenType == JsonTokenType.Number:
+                        alert.RuleIdNumber = ToInt32(ref reader);
+                        alert.RuleId = alert.RuleIdNumber.ToString(CultureInfo.InvariantCulture);
+                        break;
+                    case 1 when reader.TokenType == JsonTokenType.Number:
+                        alert.RuleLevel = ToInt32(ref reader);
+                        break;
+                    case 1 when reader.TokenType == JsonTokenType.String:
+                        alert.RuleLevel = Config.CNumbers.Atoi(DecodeString(ref reader));
+                        break;
+                    case 2:
+                        AppendItems(ref reader, ref groups, "");
+                        break;
+                    case >= FirstCompliance:
+                        AppendItems(ref reader, ref groups, Compliance[member - FirstCompliance]);
+                        break;
+                    default:
+                        Skip(ref reader);
+                        break;
                 }
             }
 
@@ -245,17 +215,75 @@ public static class AlertParser
         }
     }
 
-    private static int ComplianceIndex(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Which of <paramref name="names"/> the current property name is, as <c>cJSON_GetObjectItem</c> would look it up:
+    /// the decoded name cut at a <c>\u0000</c> (a C string), ASCII letters folded (C-locale <c>tolower</c> on bytes, so
+    /// U+017F or U+0131 match nothing), and only the first match in the object counts (<paramref name="seen"/>), so a
+    /// later duplicate or case variant is skipped. Returns -1 for a name to skip.
+    /// </summary>
+    private static int Claim(ref Utf8JsonReader reader, byte[][] names, ref int seen)
     {
-        for (var i = 0; i < Compliance.Length; i++)
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
         {
-            if (reader.ValueTextEquals(Compliance[i].Key))
+            return Claim(raw, names, ref seen);
+        }
+
+        byte[]? rented = null;
+        Span<byte> scratch = raw.Length <= 128 ? stackalloc byte[128] : (rented = ArrayPool<byte>.Shared.Rent(raw.Length));
+        try
+        {
+            return Claim(scratch[..Unescape(raw, scratch, reader.TokenStartIndex)], names, ref seen);
+        }
+        finally
+        {
+            if (rented is not null)
             {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static int Claim(ReadOnlySpan<byte> name, byte[][] names, ref int seen)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (EqualsFolded(name, names[i]))
+            {
+                var bit = 1 << i;
+                if ((seen & bit) != 0)
+                {
+                    return -1;
+                }
+
+                seen |= bit;
                 return i;
             }
         }
 
         return -1;
+    }
+
+    /// <summary>Whether <paramref name="name"/> equals the lower-case ASCII <paramref name="lower"/> with A-Z folded.</summary>
+    private static bool EqualsFolded(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower)
+    {
+        if (name.Length != lower.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            int b = name[i];
+            int c = lower[i];
+            // c is a-z, so b | 0x20 == c only for c and its upper case; any other byte must be equal.
+            if (b != c && ((b | 0x20) != c || (uint)(c - 'a') > 'z' - 'a'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void AppendItems(ref Utf8JsonReader reader, scoped ref ValueStringBuilder groups, string prefix)
@@ -280,9 +308,13 @@ public static class AlertParser
         }
     }
 
-    private delegate void MemberHandler(ref Utf8JsonReader reader, Alert alert);
+    private static byte[][] Names(params string[] names) => [.. names.Select(Encoding.ASCII.GetBytes)];
 
-    private static void ReadObject(ref Utf8JsonReader reader, Alert alert, MemberHandler handler)
+    /// <summary>Handles the value (the current token) of the member at index <paramref name="member"/> of its table.</summary>
+    private delegate void MemberHandler(ref Utf8JsonReader reader, Alert alert, int member);
+
+    /// <summary>Reads the object at the current token, handing each first match of <paramref name="names"/> to the handler.</summary>
+    private static void ReadObject(ref Utf8JsonReader reader, Alert alert, byte[][] names, MemberHandler handler)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -290,15 +322,24 @@ public static class AlertParser
             return;
         }
 
+        var seen = 0;
         while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            handler(ref reader, alert);
+            var member = Claim(ref reader, names, ref seen);
+            if (member < 0)
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+
+            Next(ref reader);
+            handler(ref reader, alert, member);
         }
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader)
+    /// <summary>The current token's string, or null (skipping the value) when it is not a string, as cJSON_GetStringValue.</summary>
+    private static string? StringValue(ref Utf8JsonReader reader)
     {
-        Next(ref reader);
         if (reader.TokenType == JsonTokenType.String)
         {
             return DecodeString(ref reader);

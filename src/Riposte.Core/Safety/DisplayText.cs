@@ -16,10 +16,18 @@ public static class DisplayText
     /// <paramref name="value"/> in single quotes, on one line: control characters, quotes, backslashes and non-ASCII are
     /// escaped (<c>\n</c>, <c>\x00</c>, <c>\u00e9</c>), and anything past <see cref="MaxShown"/> characters is elided.
     /// </summary>
-    public static string Quote(string value)
+    public static string Quote(string value) => Quote(value, MaxShown);
+
+    /// <summary>
+    /// <paramref name="value"/> quoted as <see cref="Quote(string)"/> does, showing at most <paramref name="maxShown"/>
+    /// of its characters.
+    /// </summary>
+    public static string Quote(string value, int maxShown)
     {
-        var text = new StringBuilder("'", value.Length + 2);
-        foreach (var c in value.Length > MaxShown ? value.AsSpan(0, MaxShown) : value.AsSpan())
+        ArgumentOutOfRangeException.ThrowIfNegative(maxShown);
+        var shown = value.Length > maxShown ? value.AsSpan(0, maxShown) : value.AsSpan();
+        var text = new StringBuilder("'", shown.Length + 8);
+        foreach (var c in shown)
         {
             _ = c switch
             {
@@ -33,7 +41,7 @@ public static class DisplayText
             };
         }
 
-        if (value.Length > MaxShown)
+        if (value.Length > maxShown)
         {
             text.Append("...");
         }

@@ -253,6 +253,45 @@ public sealed class ScriptTestCommandTests : IDisposable
         run.Error.ShouldNotBeEmpty();
     }
 
+    // cJSON nests at most 1000 levels: an alert nested 999 or 1000 deep parses alone, but the message embedding it two
+    // levels down (parameters.alert) is refused by execd, so it cannot be used; it once escaped as an exception.
+    [Theory]
+    [InlineData(999)]
+    [InlineData(1000)]
+    public async Task An_alert_execd_could_not_take_in_a_message_is_an_input_error(int depth)
+    {
+        var program = _dir.Write("block-ip", ScriptDir.ConformingBash);
+        var alert = Path.Combine(_dir.Path, "deep.json");
+        File.WriteAllText(alert, "{\"a\":" + new string('[', depth - 1) + new string(']', depth - 1) + "}\n");
+
+        var run = await CliRunner.RunAsync(["script-test", program, "--alert", alert]);
+
+        run.ExitCode.ShouldBe(2, run.Out + run.Error);
+        run.Out.ShouldBeEmpty();
+        run.Error.ShouldStartWith($"--alert {alert}: ");
+        run.Error.ShouldContain("1000");
+        run.Error.ShouldNotContain("Exception");
+        run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldHaveSingleItem();
+    }
+
+    [Theory]
+    [InlineData("{\"data\":{\"srcip\":\"\\ud800\"}}")]
+    [InlineData("{\"data\":{\"srcip\":\"1.2.3.4\"}")]
+    [InlineData("{\"a\":1" + "0000000000000000000000000000000000000000000000000000000000000000000000" + "}")]
+    public async Task An_alert_file_cjson_rejects_is_named_in_a_clear_error(string content)
+    {
+        var program = _dir.Write("block-ip", ScriptDir.ConformingBash);
+        var alert = Path.Combine(_dir.Path, "bad.json");
+        File.WriteAllText(alert, content + "\n");
+
+        var run = await CliRunner.RunAsync(["script-test", program, "--alert", alert]);
+
+        run.ExitCode.ShouldNotBe(0);
+        run.Out.ShouldBeEmpty();
+        run.Error.ShouldStartWith($"--alert {alert}: ");
+        run.Error.ShouldNotContain("Exception");
+    }
+
     [Fact]
     public void The_default_alert_is_the_sample_sshd_alert()
     {

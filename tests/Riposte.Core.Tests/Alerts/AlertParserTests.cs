@@ -1,4 +1,8 @@
 using System.Text;
+using Riposte.Config;
+using Riposte.Matching;
+using Riposte.Protocol;
+using Riposte.Protocol.Execd;
 
 namespace Riposte.Alerts;
 
@@ -228,5 +232,164 @@ public sealed class AlertParserTests
         var json = "{\"data\":{\"x\":" + new string('[', 250) + new string(']', 250) + ",\"srcip\":\"1.2.3.4\"}}";
 
         AlertParser.Parse(json).SrcIp.ShouldBe("1.2.3.4");
+    }
+    // cJSON_GetObjectItem (execd, every program, ExecdMessage) takes the first member whose name matches ignoring ASCII
+    // case; the parser must read the same member, or the alert is matched and white-list-checked on another value.
+    [Theory]
+    [InlineData("""{"data":{"srcip":"1.1.1.1","srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"data":{"SrcIp":"1.1.1.1","srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"data":{"srcip":"1.1.1.1","SRCIP":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"data":{"srcip":7,"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"data":{"srcip":null,"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"data":{"srcip":{"a":"x"},"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"data":{"srcip":"1.1.1.1"},"data":{"srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"data":"x","data":{"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"data":[],"data":{"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"DATA":{"srcip":"1.1.1.1"},"data":{"srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"Data":{"x":1},"data":{"srcip":"2.2.2.2"}}""", null)]
+    [InlineData("""{"data":{"src\u0049p":"1.1.1.1","srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"data":{"srcip\u0000evil":"1.1.1.1","srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    [InlineData("""{"d\u0041ta\u0000":{"srcip":"1.1.1.1"},"data":{"srcip":"2.2.2.2"}}""", "1.1.1.1")]
+    public void Srcip_is_the_first_member_matching_ignoring_ascii_case(string json, string? srcip)
+    {
+        AlertParser.Parse(json).SrcIp.ShouldBe(srcip);
+        TargetIpOf(json).ShouldBe(srcip);
+    }
+
+    // cJSON folds case with tolower on single bytes in the C locale: only A-Z. .NET's OrdinalIgnoreCase would fold
+    // U+017F (long s) to S and U+0131 (dotless i) to I; cJSON does not, so these names match nothing.
+    [Theory]
+    [InlineData("""{"data":{"ſrcip":"1.1.1.1","srcip":"2.2.2.2"}}""")]
+    [InlineData("""{"data":{"\u017frcip":"1.1.1.1","srcip":"2.2.2.2"}}""")]
+    [InlineData("""{"data":{"srcıp":"1.1.1.1","srcip":"2.2.2.2"}}""")]
+    [InlineData("""{"data":{"ＳRCIP":"1.1.1.1","srcip":"2.2.2.2"}}""")]
+    [InlineData("""{"dat\u00e1":{"srcip":"1.1.1.1"},"data":{"srcip":"2.2.2.2"}}""")]
+    public void Only_ascii_letters_fold(string json)
+    {
+        AlertParser.Parse(json).SrcIp.ShouldBe("2.2.2.2");
+        TargetIpOf(json).ShouldBe("2.2.2.2");
+    }
+
+    [Fact]
+    public void Every_field_read_takes_the_first_case_insensitive_match()
+    {
+        var alert = AlertParser.Parse("""
+            {"ID":"1.1","id":"2.2","LOCATION":"/first","location":"/second",
+             "Rule":{"ID":"100","id":"200","Level":5,"level":9,"GROUPS":["a"],"groups":["b"],"PCI_DSS":["1"],"pci_dss":["2"],
+                     "Gpg13":["g"],"gpg13":["h"],"GDPR":["x"],"gdpr":["y"],"HIPAA":["h1"],"hipaa":["h2"],
+                     "NIST_800_53":["n1"],"nist_800_53":["n2"],"TSC":["t1"],"tsc":["t2"],"CIS":["c1"],"cis":["c2"]},
+             "rule":{"id":"300","level":15,"groups":["z"]},
+             "AGENT":{"Id":"001","id":"002","NAME":"one","name":"two","IP":"10.0.0.1","ip":"10.0.0.2"},
+             "agent":{"id":"003"},
+             "Data":{"DstUser":"alice","dstuser":"bob","WIN":{"EventData":{"IPADDRESS":"1.1.1.1","ipAddress":"2.2.2.2",
+                     "DestinationIP":"3.3.3.3","destinationIp":"4.4.4.4"},"eventdata":{"ipAddress":"5.5.5.5"}},
+                     "win":{"eventdata":{"ipAddress":"6.6.6.6"}}},
+             "Decoder":{"Name":"first","name":"second"},"decoder":{"name":"third"},
+             "SYSCHECK":{"Path":"/etc/a","path":"/etc/b"},"syscheck":{"path":"/etc/c"}}
+            """);
+
+        alert.Id.ShouldBe("1.1");
+        alert.Location.ShouldBe("/first");
+        alert.RuleId.ShouldBe("100");
+        alert.RuleIdNumber.ShouldBe(100);
+        alert.RuleLevel.ShouldBe(5);
+        alert.GroupString.ShouldBe("a,pci_dss_1,gpg13_g,gdpr_x,hipaa_h1,nist_800_53_n1,tsc_t1,cis_c1,");
+        alert.AgentId.ShouldBe("001");
+        alert.AgentName.ShouldBe("one");
+        alert.AgentIp.ShouldBe("10.0.0.1");
+        alert.DstUser.ShouldBe("alice");
+        alert.WinIpAddress.ShouldBe("1.1.1.1");
+        alert.WinDestinationIp.ShouldBe("3.3.3.3");
+        alert.DecoderName.ShouldBe("first");
+        alert.SyscheckPath.ShouldBe("/etc/a");
+    }
+
+    [Theory]
+    [InlineData("""{"rule":{"id":null,"id":"5"}}""", null, 0)]
+    [InlineData("""{"rule":{"level":[],"level":10}}""", null, 0)]
+    [InlineData("""{"rule":"x","rule":{"id":"5","level":10}}""", null, 0)]
+    public void A_first_member_of_the_wrong_type_hides_later_duplicates(string json, string? ruleId, int level)
+    {
+        var alert = AlertParser.Parse(json);
+
+        alert.RuleId.ShouldBe(ruleId);
+        alert.RuleLevel.ShouldBe(level);
+    }
+
+    [Fact]
+    public void A_later_groups_array_is_not_appended()
+    {
+        AlertParser.Parse("""{"rule":{"groups":["a"],"pci_dss":["1"],"Groups":["b"],"PCI_DSS":["2"]}}""").GroupString.ShouldBe("a,pci_dss_1,");
+    }
+
+    private static readonly WazuhConfig WhiteListed = OssecConfigReader.ReadText(Fixtures.Conf(Fixtures.FirewallDropCommand + """
+        <global><white_list>10.0.0.0/8</white_list></global>
+        <active-response><command>firewall-drop</command><location>local</location><level>3</level></active-response>
+        """)).Config!;
+
+    [Fact]
+    public void A_white_listed_first_srcip_is_not_hidden_by_a_later_case_variant()
+    {
+        var alert = AlertParser.Parse("""{"rule":{"level":10,"id":"5712"},"agent":{"id":"001"},"data":{"SRCIP":"10.1.2.3","srcip":"203.0.113.9"}}""");
+        var actions = new List<ArAction>();
+
+        new ArMatcher(WhiteListed).Match(alert, actions);
+
+        actions.ShouldBeEmpty();
+    }
+
+    // Random documents with duplicate and case-variant data/srcip members (and decoys whose names fold only outside
+    // ASCII): the srcip the matcher checks is always the address the program is told to act on.
+    [Fact]
+    public void Matched_srcip_is_always_the_target_of_the_built_message()
+    {
+        var random = new Random(20240611);
+        var matcher = new ArMatcher(WhiteListed);
+        string[] dataNames = ["data", "DATA", "Data", "dAtA", "dat\\u0061", "data\\u0000x", "dat\\u00e1", "daťa"];
+        string[] srcipNames = ["srcip", "SRCIP", "SrcIp", "srcIP", "src\\u0069p", "srcip\\u0000", "\\u017frcip", "srcıp", "srcipx"];
+        for (var i = 0; i < 2000; i++)
+        {
+            var data = new List<string>();
+            for (var d = random.Next(1, 4); d > 0; d--)
+            {
+                var members = new List<string>();
+                for (var m = random.Next(0, 5); m > 0; m--)
+                {
+                    var value = random.Next(8) switch
+                    {
+                        0 => "null",
+                        1 => "42",
+                        2 => "{\"srcip\":\"10.9.9.9\"}",
+                        var n when n < 5 => $"\"10.0.{random.Next(4)}.{random.Next(256)}\"",
+                        _ => $"\"203.0.113.{random.Next(256)}\"",
+                    };
+                    members.Add($"\"{srcipNames[random.Next(srcipNames.Length)]}\":{value}");
+                }
+
+                var body = random.Next(6) == 0 ? "\"not an object\"" : "{" + string.Join(",", members) + "}";
+                data.Add($"\"{dataNames[random.Next(dataNames.Length)]}\":{body}");
+            }
+
+            var json = "{\"rule\":{\"level\":10,\"id\":\"5712\"},\"agent\":{\"id\":\"001\"}," + string.Join(",", data) + "}";
+            var alert = AlertParser.Parse(json);
+            var actions = new List<ArAction>();
+            matcher.Match(alert, actions);
+
+            var target = TargetIpOf(json);
+            alert.SrcIp.ShouldBe(target, json);
+            if (actions.Count > 0)
+            {
+                WhiteListed.WhiteList.Contains(target ?? "").ShouldBeFalse(json);
+                ExecdMessage.TryParse(ArMessageBuilder.Build(WhiteListed, actions[0].Response, alert), out var built, out _).ShouldBeTrue();
+                built!.TargetIp.ShouldBe(alert.SrcIp, json);
+            }
+        }
+    }
+
+    private static string? TargetIpOf(string alertJson)
+    {
+        var body = ArMessageBuilder.Build("node", ArMessageBuilder.AnalysisdModule, "firewall-drop0", [], Encoding.UTF8.GetBytes(alertJson));
+        ExecdMessage.TryParse(body, out var message, out var error).ShouldBeTrue(error);
+        return message!.TargetIp;
     }
 }

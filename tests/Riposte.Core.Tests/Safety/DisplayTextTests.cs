@@ -13,4 +13,12 @@ public sealed class DisplayTextTests
     [Fact]
     public void Long_values_are_elided() =>
         DisplayText.Quote(new string('a', 1000)).ShouldBe("'" + new string('a', DisplayText.MaxShown) + "...'");
+
+    [Fact]
+    public void The_bound_can_be_chosen()
+    {
+        DisplayText.Quote(new string('a', 300), 256).ShouldBe("'" + new string('a', 256) + "...'");
+        DisplayText.Quote("a\nb", 256).ShouldBe("'a\\nb'");
+        DisplayText.Quote("abc", 3).ShouldBe("'abc'");
+    }
 }

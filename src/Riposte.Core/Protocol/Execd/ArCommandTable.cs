@@ -36,6 +36,41 @@ public sealed class ArCommandTable
     public static ArCommandTable FromConfig(string home, WazuhConfig config, Action<string>? warn = null) =>
         new(home, ParseArConf(ArConfWriter.Write(config)), warn);
 
+    /// <summary>
+    /// Builds the table of the ar.conf at <paramref name="path"/> (an agent's <c>HOME/etc/shared/ar.conf</c>, which the
+    /// manager pushes). The file is read only when it is a regular file of at most
+    /// <see cref="ConfigLimits.MaxFileBytes"/>, without blocking on a FIFO or reading a device; otherwise, or when it
+    /// cannot be read, <paramref name="error"/> is told why and the table is empty (no AR command is known).
+    /// </summary>
+    /// <param name="home">The Wazuh home programs are resolved under.</param>
+    /// <param name="path">The ar.conf file.</param>
+    /// <param name="error">Receives one line when the file is refused or unreadable.</param>
+    /// <param name="warn">Receives execd's warnings about the lines (1313, traversal, ...).</param>
+    public static ArCommandTable FromArConfFile(string home, string path, Action<string> error, Action<string>? warn = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        byte[]? bytes;
+        string? refusal;
+        try
+        {
+            bytes = BoundedFile.Read(path, out refusal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            (bytes, refusal) = (null, ex.Message);
+        }
+
+        if (bytes is null)
+        {
+            error($"{path}: {refusal}; no AR command is known");
+            return new ArCommandTable(home, [], warn);
+        }
+
+        // As File.ReadAllText did before the read was bounded: UTF-8, a byte order mark dropped.
+        var text = System.Text.Encoding.UTF8.GetString(bytes.AsSpan(bytes is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0));
+        return new ArCommandTable(home, ParseArConf(text, warn), warn);
+    }
+
     private Action<string> Warn { get; }
 
     /// <summary>Parses ar.conf text: <c>name - executable - timeout</c> per line; bad lines are reported (1313) and skipped.</summary>

@@ -1,4 +1,5 @@
 using Riposte.Protocol.Json;
+using Riposte.Safety;
 
 namespace Riposte.Protocol.Execd;
 
@@ -10,6 +11,9 @@ public sealed class ExecdMessage
 {
     /// <summary>execd's <c>origin.module</c>.</summary>
     public const string ExecdModule = "wazuh-execd";
+
+    /// <summary>The most characters of a refused datagram that a 1315/1316 error shows; the rest is elided.</summary>
+    public const int MaxEchoed = 256;
 
     private readonly CJsonObject _root;
 
@@ -25,19 +29,24 @@ public sealed class ExecdMessage
     /// <summary>The parsed message (mutated by <see cref="PrepareForProgram"/>).</summary>
     internal CJsonObject Root => _root;
 
-    /// <summary>Parses a received body; on failure returns the Wazuh error (1315 or 1316) to log.</summary>
+    /// <summary>
+    /// Parses a received body; on failure returns the Wazuh error (1315 or 1316) to log. The datagram in it is made safe
+    /// for a one-line log (<see cref="DisplayText.Quote(string, int)"/>): Wazuh's text for an ordinary datagram, but a
+    /// newline or control character in a hostile one cannot forge a line, and at most <see cref="MaxEchoed"/> characters
+    /// are shown.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> body, out ExecdMessage? message, out string? error)
     {
         message = null;
         if (!CJsonNode.TryParse(body, out var node, out _) || node is not CJsonObject root)
         {
-            error = $"(1315): Invalid JSON message: '{System.Text.Encoding.UTF8.GetString(body)}'";
+            error = $"(1315): Invalid JSON message: {Echo(body)}";
             return false;
         }
 
         if (root.Get("command") is not CJsonString command)
         {
-            error = $"(1316): Invalid AR command: '{System.Text.Encoding.UTF8.GetString(body)}'";
+            error = $"(1316): Invalid AR command: {Echo(body)}";
             return false;
         }
 
@@ -45,6 +54,11 @@ public sealed class ExecdMessage
         error = null;
         return true;
     }
+
+    // A UTF-8 character is at most 4 bytes, so decoding only this prefix still fills what is shown and tells whether
+    // anything is elided, without decoding a 64 KiB datagram to show 256 characters of it.
+    private static string Echo(ReadOnlySpan<byte> body) =>
+        DisplayText.Quote(System.Text.Encoding.UTF8.GetString(body.Length > (MaxEchoed + 1) * 4 ? body[..((MaxEchoed + 1) * 4)] : body), MaxEchoed);
 
     /// <summary>
     /// Applies execd's edits before the program runs: <c>origin.module</c> (only when <c>origin</c> is an object) and
