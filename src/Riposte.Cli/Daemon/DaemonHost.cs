@@ -52,8 +52,8 @@ internal sealed class DaemonHost
             return ExitCodes.Unavailable;
         }
 
-        // Never disposed: a signal handler may still run after RunAsync returns (PosixSignalRegistration.Dispose does not
-        // wait for a handler already dispatched), and cancelling a disposed source would throw on the signal thread.
+        // Never disposed: the signal handlers outlive RunAsync (see KeepForProcessLifetime), and cancelling a disposed
+        // source on the signal thread would abort the process.
         var stop = new CancellationTokenSource();
         await using var external = cancellationToken.Register(() => stop.Cancel());
         var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
