@@ -115,6 +115,7 @@ public sealed partial class ResponseEngine
         string? decisionKey)
     {
         private bool _rateLimited;
+        private Task _delivered = Task.CompletedTask;
         private IDisposable? _keyLock;
         private ControlLine? _control;
         private string? _rkey;
@@ -139,21 +140,29 @@ public sealed partial class ResponseEngine
 
         /// <summary>
         /// The continue is in the program's pipe: the block will be applied even if Riposte dies now, so recovery need
-        /// not run the add again. Only a crash between the intent and this point leaves the entry pending.
+        /// not run the add again. Only a crash between the intent and this mark leaves the entry pending. The mark is
+        /// written beside the program's run, not in its way; the run's own record waits for it.
         /// </summary>
-        private async ValueTask DeliveredAsync()
+        private ValueTask DeliveredAsync()
         {
             if (_entry is not null && !_aborted && !_rateLimited)
             {
-                try
-                {
-                    await engine._store.MarkDeliveredAsync(_entry.RKey, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or StateStoreException)
-                {
-                    // Harmless: the entry stays pending and recovery re-runs an idempotent add.
-                    engine._logger.LogWarning(ex, "Could not mark {RKey} delivered", _entry.RKey);
-                }
+                _delivered = MarkDeliveredAsync(_entry.RKey);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private async Task MarkDeliveredAsync(string rkey)
+        {
+            try
+            {
+                await engine._store.MarkDeliveredAsync(rkey, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or StateStoreException or ObjectDisposedException)
+            {
+                // Harmless: the entry stays pending and recovery re-runs an idempotent add.
+                engine._logger.LogWarning(ex, "Could not mark {RKey} delivered", rkey);
             }
         }
 
@@ -225,6 +234,7 @@ public sealed partial class ResponseEngine
 
         private async Task<ExecOutcome> RecordAsync(ProgramRunResult result)
         {
+            await _delivered.ConfigureAwait(false);
             var keys = _control?.Keys ?? [];
             if (_entry is not null)
             {

@@ -103,8 +103,8 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs one exec-queue message to completion. Requests that may act on the same rkey (same program, same target)
-    /// run in the order of their calls, whatever waits in between; others run in parallel up to the slot limit.
+    /// Runs one exec-queue message to completion. Stateful requests that may act on the same rkey (same program, same
+    /// target) run in the order of their calls, whatever waits in between; others run in parallel up to the slot limit.
     /// </summary>
     /// <param name="request">The message and where it came from.</param>
     /// <param name="cancellationToken">
@@ -117,7 +117,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         // Everything up to the turn is synchronous: the call order is the arrival order.
         var message = ExecdMessage.TryParse(request.Body.Span, out var parsed, out var parseError) ? parsed : null;
         var command = message is null || message.CommandName == RestartWazuh ? null : _commands.Resolve(message.CommandName);
-        using var turn = command is { ProgramPath.Length: > 0 } ? _order.Enter(OrderKey(command, message!)) : null;
+        // Only a stateful command's outcome depends on what ran before it (continue or abort); stateless runs, as in
+        // the exec-overhead benchmark's identical requests, stay parallel.
+        using var turn = command is { ProgramPath.Length: > 0, TimeoutSeconds: > 0 } ? _order.Enter(OrderKey(command, message!)) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var task = ExecuteCoreAsync(request, new Admission(message, parseError, command, turn), linked.Token);
         _background.TryAdd(task, 0);
