@@ -131,6 +131,12 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static extern int Open(byte[] path, int flags, uint mode);
 
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+
+    [DllImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static extern int Flock(SafeHandle fd, int operation);
+
     /// <summary><c>access(path, F_OK)</c> with the real uid: -1 with ENOENT when missing, EACCES when a directory is closed to us.</summary>
     [DllImport(Lib, EntryPoint = "access", SetLastError = true)]
     public static extern int Access(byte[] path, int mode);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Riposte.Execution;
 
 namespace Riposte.State;
 
@@ -36,26 +37,26 @@ public sealed class StateLock : IDisposable
         var path = PathFor(statePath);
         StateFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(path) ?? string.Empty);
         // O_NOFOLLOW: as root, a planted symlink must not make Riposte create or truncate another file.
-        var fd = Native.open(path, Native.O_RDWR | Native.O_CREAT | Native.O_NOFOLLOW | Native.O_CLOEXEC, Convert.ToInt32("600", 8));
+        var fd = LibC.Open(LibC.PathBytes(path), LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (uint)StateFiles.FileMode);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new StateStoreException($"Cannot open the state lock '{path}': {Marshal.GetPInvokeErrorMessage(errno)}" +
-                (errno == Native.ELOOP ? " (it is a symbolic link; Riposte does not follow links)" : ""));
+            throw new StateStoreException($"Cannot open the state lock '{path}': {LibC.StrError(errno)}" +
+                (errno == LibC.ELOOP ? " (it is a symbolic link; Riposte does not follow links)" : ""));
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
+        if (LibC.Flock(handle, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             holder = ReadPid(path);
             handle.Dispose();
-            if (errno == Native.EWOULDBLOCK)
+            if (errno == LibC.EAGAIN)
             {
                 return null;
             }
 
-            throw new StateStoreException($"Cannot lock '{path}': {Marshal.GetPInvokeErrorMessage(errno)}");
+            throw new StateStoreException($"Cannot lock '{path}': {LibC.StrError(errno)}");
         }
 
         // The pid is for messages only ("held by pid N"); the lock itself is the flock.
@@ -69,7 +70,7 @@ public sealed class StateLock : IDisposable
         try
         {
             // Not File.OpenHandle: .NET takes a shared flock of its own on every open for reading, which the holder refuses.
-            var fd = Native.open(path, Native.O_NOFOLLOW | Native.O_CLOEXEC, 0);
+            var fd = LibC.Open(LibC.PathBytes(path), LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
             if (fd < 0)
             {
                 return null;
@@ -88,22 +89,4 @@ public sealed class StateLock : IDisposable
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _handle.Dispose();
-
-    private static class Native
-    {
-        public const int O_RDWR = 0x2;
-        public const int O_CREAT = 0x40;
-        public const int O_NOFOLLOW = 0x20000;
-        public const int O_CLOEXEC = 0x80000;
-        public const int LOCK_EX = 2;
-        public const int LOCK_NB = 4;
-        public const int EWOULDBLOCK = 11;
-        public const int ELOOP = 40;
-
-        [DllImport("libc.so.6", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
-
-        [DllImport("libc.so.6", SetLastError = true)]
-        public static extern int flock(int fd, int operation);
-    }
 }
