@@ -25,6 +25,9 @@ public sealed record ResponsePolicy
 
     /// <summary>Names of <see cref="RiposteSettings.Notifications"/> targets to tell about this response.</summary>
     public IReadOnlyList<string> Notify { get; init; } = [];
+
+    /// <summary>Where a fleet manager sends this response instead of its <c>&lt;location&gt;</c>; null keeps Wazuh's routing.</summary>
+    public FleetRoute? Route { get; init; }
 }
 
 /// <summary>
@@ -50,6 +53,9 @@ public sealed record ResponsePolicyOverride
     /// <summary>Replaces <see cref="ResponsePolicy.Notify"/> when set; an empty list silences the defaults' targets.</summary>
     public IReadOnlyList<string>? Notify { get; init; }
 
+    /// <summary>Replaces <see cref="ResponsePolicy.Route"/> when set.</summary>
+    public FleetRoute? Route { get; init; }
+
     /// <summary>This entry laid over <paramref name="defaults"/>.</summary>
     /// <param name="defaults">Usually <see cref="RiposteSettings.Defaults"/>.</param>
     public ResponsePolicy ApplyTo(ResponsePolicy defaults) => new()
@@ -61,5 +67,6 @@ public sealed record ResponsePolicyOverride
         MaxNewPerMinute = MaxNewPerMinute ?? defaults.MaxNewPerMinute,
         Escalation = Escalation ?? defaults.Escalation,
         Notify = Notify ?? defaults.Notify,
+        Route = Route ?? defaults.Route,
     };
 }
