@@ -61,4 +61,13 @@ public sealed record FleetSettings
     /// go there with analysisd's framing. Null: no bridge, commands for unknown agents are recorded as undeliverable.
     /// </summary>
     public string? RemotedQueue { get; init; }
+
+    /// <summary>PEM file of the CA that signed the NATS server's certificate (a <c>tls://</c> URL, or a server requiring TLS).</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>PEM client certificate, for a nats-server that verifies clients (<c>verify: true</c>).</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>PEM key of <see cref="TlsCertFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
 }
