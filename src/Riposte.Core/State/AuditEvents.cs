@@ -29,4 +29,7 @@ public static class AuditEvents
 
     /// <summary>An operator triggered a response by hand.</summary>
     public const string Trigger = "trigger";
+
+    /// <summary>A fleet command arrived after its time-to-live: recorded, not run.</summary>
+    public const string Expired = "expired";
 }

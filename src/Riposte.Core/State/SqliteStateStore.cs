@@ -40,6 +40,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     private readonly WriteStatements? _write;
     private readonly ReadStatements _read;
     private readonly Dictionary<int, PreparedStatement> _auditQueries = [];
+    private PreparedStatement? _auditAfter;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _readLock = new(1, 1);
     private readonly TimeProvider _timeProvider;
@@ -420,8 +421,25 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
         values.Add(query.Limit);
 
-        var records = new List<AuditRecord>(Math.Min(query.Limit, 256));
-        using var reader = statement.Bind(null, [.. values]).ExecuteReader();
+        return ReadAudit(statement.Bind(null, [.. values]), Math.Min(query.Limit, 256), cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> records with an id above <paramref name="afterId"/>, oldest first: the audit trail
+    /// read as an outbox (a fleet agent reports every row, in order, from the last one acknowledged).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAfterAsync(long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        _auditAfter ??= new PreparedStatement(_reader, $"SELECT {AuditColumns} FROM audit WHERE id > $after ORDER BY id LIMIT $limit", "$after", "$limit");
+        return ReadAudit(_auditAfter.Bind(null, afterId, limit), Math.Min(limit, 256), cancellationToken);
+    }
+
+    private static List<AuditRecord> ReadAudit(SqliteCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var records = new List<AuditRecord>(capacity);
+        using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -661,6 +679,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
             _disposed = true;
             _write?.Dispose();
             _read.Dispose();
+            _auditAfter?.Dispose();
             foreach (var statement in _auditQueries.Values)
             {
                 statement.Dispose();
