@@ -14,6 +14,7 @@ internal static class RiposteCli
         root.Subcommands.Add(ExplainCommand.Create(io));
         root.Subcommands.Add(ArConfCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
+        root.Subcommands.Add(AgentCommand.Create(io));
         root.Subcommands.Add(StatusCommand.Create(io));
         root.Subcommands.Add(RevokeCommand.Create(io));
         root.Subcommands.Add(TriggerCommand.Create(io));

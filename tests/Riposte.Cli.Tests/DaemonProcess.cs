@@ -31,13 +31,16 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public static DaemonProcess Start(params string[] args) => Start([], args);
 
+    /// <summary>Starts <c>riposte agent</c> (a fleet agent) with <paramref name="args"/>.</summary>
+    public static DaemonProcess StartAgent(params string[] args) => Start([], args, "agent");
+
     /// <summary>
     /// Starts the daemon with umask 000 (process-wide, so a child rather than this test process). The shell only sets
     /// the umask and execs its positional arguments: no data is part of the script.
     /// </summary>
     public static DaemonProcess StartWithUmask000(params string[] args) => Start(["/bin/sh", "-c", "umask 000; exec \"$@\"", "sh"], args);
 
-    private static DaemonProcess Start(string[] launcher, string[] args)
+    private static DaemonProcess Start(string[] launcher, string[] args, string command = "serve")
     {
         var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
@@ -52,7 +55,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
 
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
-        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(command);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using Riposte.Cli.Daemon;
 
 namespace Riposte.Cli.Commands;
@@ -21,9 +20,11 @@ internal static class ServeCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging (execd's debug messages)." };
         var role = HomeOptions.CreateRole();
         var spawnAll = new Option<bool>("--no-fast-path") { Description = "Spawn nft-drop/ipset-drop like any program instead of applying them in-process (their sets are still reconciled)." };
+        var natsUrl = new Option<string?>("--nats") { Description = "Fleet manager: the NATS server(s) (nats://host:4222, tls://..., comma-separated) to send agents their commands through." };
+        var credentials = new Option<string?>("--credentials") { Description = "NATS credentials file (default: the settings', else HOME/etc/riposte-fleet/manager.creds.json)." };
         var command = new Command("serve", "Run the engine: follow alerts and/or the exec queue, run responses, undo them on time.")
         {
-            home, settings, config, role, alerts, fromStart, execq, untilIdle, spawnAll, logFormat, verbose,
+            home, settings, config, role, alerts, fromStart, execq, untilIdle, spawnAll, natsUrl, credentials, logFormat, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,22 +39,18 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
-            using var loggers = LoggerFactory.Create(builder =>
+            string? nats = parse.GetValue(natsUrl)
+                ?? (layout.Settings.Fleet is { Role: Config.Settings.FleetRole.Manager, NatsUrl: { } fromSettings } ? fromSettings.OriginalString : null);
+            if (nats is not null && parse.GetValue(role) != Config.ConfigRole.Manager)
             {
-                builder.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
-                if (parse.GetValue(logFormat) == "json")
-                {
-                    builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz ");
-                }
-                else
-                {
-                    builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy/MM/dd HH:mm:ss "; });
-                }
+                io.Error.WriteLine("--nats makes serve a fleet manager: it needs --role manager (agents run `riposte agent`)");
+                return ExitCodes.Usage;
+            }
 
-                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            });
+            using var loggers = DaemonLogging.Create(parse.GetValue(verbose), parse.GetValue(logFormat)!);
             var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(role), parse.GetValue(alerts), parse.GetValue(fromStart),
-                parse.GetValue(execq), parse.GetValue(untilIdle), !parse.GetValue(spawnAll));
+                parse.GetValue(execq), parse.GetValue(untilIdle), !parse.GetValue(spawnAll),
+                nats is null ? null : new FleetDaemonOptions(nats, parse.GetValue(credentials), null));
             return await new DaemonHost(options, io, loggers).RunAsync(ct);
         });
         return command;

@@ -3,6 +3,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Riposte.Config;
 using Riposte.Engine;
+using Riposte.Fleet.Agent;
+using Riposte.Fleet.Transport;
+using NATS.Client.Core;
 using Riposte.Inputs;
 using Riposte.Protocol.Execd;
 using Riposte.State;
@@ -11,7 +14,7 @@ namespace Riposte.Cli.Daemon;
 
 /// <summary>What <c>riposte serve</c> was asked to do.</summary>
 internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle,
-    bool InProcess = true);
+    bool InProcess = true, FleetDaemonOptions? Fleet = null);
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
@@ -68,7 +71,14 @@ internal sealed class DaemonHost
                 await engine.ReconcileAsync(cancellationToken);
             }
 
-            var dispatcher = new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
+            await using var nats = await ConnectFleetAsync(layout, stop.Token);
+            if (_options.Fleet is not null && nats is null)
+            {
+                await engine.StopAsync(CancellationToken.None);
+                return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Unavailable;
+            }
+
+            IAlertDispatcher dispatcher = new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
 
@@ -98,6 +108,14 @@ internal sealed class DaemonHost
             if (_options.ExecQueue)
             {
                 inputs.Add(RunExecQueueAsync(engine, stop.Token));
+            }
+
+            if (_options.Fleet is { IsAgent: true } agentOptions)
+            {
+                var fleet = layout.Settings.Fleet;
+                var agent = new FleetAgent(nats!, engine, store, new AgentOptions(agentOptions.AgentId!, fleet.AckWait, fleet.Heartbeat, RiposteVersion.Text),
+                    TimeProvider.System, _loggers.CreateLogger("Riposte.Agent"));
+                inputs.Add(agent.RunAsync(TimeSpan.FromSeconds(5), stop.Token));
             }
 
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
@@ -183,7 +201,63 @@ internal sealed class DaemonHost
         }
     }
 
-    private void Reload(AlertDispatcher dispatcher, ResponseEngine engine)
+    /// <summary>
+    /// The fleet's NATS connection, once the server accepts it (null without a fleet). Waits for a server that is down,
+    /// but gives up (reported, null) when it refuses the credentials: retrying cannot fix those.
+    /// </summary>
+    private async Task<NatsConnection?> ConnectFleetAsync(RiposteHome layout, CancellationToken cancellationToken)
+    {
+        if (_options.Fleet is not { } fleet || fleet.Connection(layout, _io) is not { } connection)
+        {
+            return null;
+        }
+
+        var nats = FleetConnection.Create(connection);
+        var told = false;
+        while (true)
+        {
+            try
+            {
+                await nats.ConnectAsync();
+                _logger.LogInformation("Connected to NATS at {Url} as {Name}", nats.ServerInfo?.Host is { } host ? $"{host}:{nats.ServerInfo.Port}" : connection.Url,
+                    connection.Credentials?.User ?? connection.Name);
+                return nats;
+            }
+            catch (NatsException ex) when (IsAuthorizationError(ex))
+            {
+                _io.Error.WriteLine($"NATS at {connection.Url} refused this {(fleet.IsAgent ? "agent" : "manager")}'s credentials " +
+                    $"({Innermost(ex).Message}); check --credentials and that nats-server was reloaded after `riposte fleet add-agent`");
+                await nats.DisposeAsync();
+                return null;
+            }
+            catch (NatsException ex)
+            {
+                if (!told)
+                {
+                    _logger.LogWarning("NATS at {Url} is not reachable ({Error}); retrying until it is", connection.Url, Innermost(ex).Message);
+                    told = true;
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    await nats.DisposeAsync();
+                    return null;
+                }
+            }
+        }
+
+        static Exception Innermost(Exception ex) => ex.InnerException is { } inner ? Innermost(inner) : ex;
+
+        static bool IsAuthorizationError(Exception ex) =>
+            Innermost(ex).Message.Contains("authorization", StringComparison.OrdinalIgnoreCase)
+            || Innermost(ex).Message.Contains("authentication", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private void Reload(IAlertDispatcher dispatcher, ResponseEngine engine)
     {
         var result = OssecConfigReader.ReadFiles(_options.ConfigFiles is { Length: > 0 } files ? files : [.. _options.Home.OssecConf], _options.Role);
         if (result.Config is null)
@@ -202,7 +276,7 @@ internal sealed class DaemonHost
         _logger.LogInformation("Configuration reloaded: {Count} active responses", result.Config.ActiveResponses.Count);
     }
 
-    private async Task RunStdinAsync(AlertDispatcher dispatcher, CancellationToken cancellationToken)
+    private async Task RunStdinAsync(IAlertDispatcher dispatcher, CancellationToken cancellationToken)
     {
         var source = new StdinAlertSource(_io.OpenInput());
         var pending = new List<Task>();
@@ -228,7 +302,7 @@ internal sealed class DaemonHost
         await WhenAllSafe(pending);
     }
 
-    private async Task RunTailAsync(string path, AlertDispatcher dispatcher, SqliteStateStore store, CancellationToken cancellationToken)
+    private async Task RunTailAsync(string path, IAlertDispatcher dispatcher, SqliteStateStore store, CancellationToken cancellationToken)
     {
         var sourceName = "file:" + Path.GetFullPath(path);
         var checkpoint = await store.GetCheckpointAsync(sourceName, cancellationToken);

@@ -11,7 +11,7 @@ namespace Riposte.Engine;
 /// Single-host mode: alerts in, responses out. Each alert is matched with analysisd's rules and every action it
 /// triggers runs locally through the engine, whatever its location.
 /// </summary>
-public sealed class AlertDispatcher
+public sealed class AlertDispatcher : IAlertDispatcher
 {
     private readonly ResponseEngine _engine;
     private readonly ILogger _logger;
@@ -62,7 +62,7 @@ public sealed class AlertDispatcher
             string? decision = null;
             if (replayable)
             {
-                alertKey ??= alert.Id ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(alert.Json.Span));
+                alertKey ??= AlertKey(alert);
                 decision = $"{alertKey}|{action.Response.Name}|{action.Target}";
             }
 
@@ -72,4 +72,8 @@ public sealed class AlertDispatcher
 
         return Task.WhenAll(outcomes);
     }
+
+    /// <summary>What identifies an alert in replay decisions: its id, else a hash of its bytes.</summary>
+    public static string AlertKey(Alert alert) =>
+        alert.Id ?? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(alert.Json.Span));
 }

@@ -57,6 +57,8 @@ public static class FleetConnection
             ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
             ConnectTimeout = TimeSpan.FromSeconds(5),
+            // The daemons retry the first connection themselves, so they can tell refused credentials from a server that is down.
+            RetryOnInitialConnect = false,
             RequestTimeout = TimeSpan.FromSeconds(5),
         };
     }
