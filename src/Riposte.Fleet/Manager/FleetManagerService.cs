@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Riposte.Fleet.Registry;
+using Riposte.Fleet.Transport;
+using Riposte.Fleet.View;
+
+namespace Riposte.Fleet.Manager;
+
+/// <summary>
+/// The manager's side of NATS besides sending: creates the streams and each enrolled agent's consumer, and keeps the
+/// fleet view current from agents' outcomes and heartbeats; commands no agent took within their time-to-live are
+/// recorded as expired.
+/// </summary>
+public sealed class FleetManagerService
+{
+    private readonly NatsConnection _nats;
+    private readonly NatsJSContext _js;
+    private readonly FleetStore _view;
+    private readonly FleetStreamOptions _streams;
+    private readonly string _node;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>A service for manager <paramref name="node"/>.</summary>
+    public FleetManagerService(NatsConnection nats, FleetStore view, FleetStreamOptions streams, string node, TimeProvider time, ILogger logger)
+    {
+        _nats = nats;
+        _js = new NatsJSContext(nats);
+        _view = view;
+        _streams = streams;
+        _node = node;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The JetStream context commands are published with.</summary>
+    public INatsJSContext JetStream => _js;
+
+    /// <summary>Creates or updates the streams and one consumer per enrolled Riposte agent.</summary>
+    public async Task PrepareAsync(AgentRegistry registry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        await FleetStreams.EnsureAsync(_js, _streams, cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        foreach (var agent in registry.Agents.Where(a => a.Transport == AgentTransport.Riposte))
+        {
+            await FleetStreams.EnsureAgentConsumerAsync(_js, agent.Id, _streams, cancellationToken).ConfigureAwait(false);
+            count++;
+        }
+
+        _logger.LogInformation("Fleet streams ready; {Count} Riposte agents enrolled", count);
+    }
+
+    /// <summary>Follows outcomes and heartbeats and expires overdue commands until <paramref name="stop"/>.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        await Task.WhenAll(OutcomesAsync(stop), HeartbeatsAsync(stop), ExpiryAsync(stop)).ConfigureAwait(false);
+    }
+
+    private async Task OutcomesAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var consumer = await FleetStreams.EnsureManagerConsumerAsync(_js, _node, stop).ConfigureAwait(false);
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 256 }, cancellationToken: stop).ConfigureAwait(false))
+                {
+                    var agent = msg.Subject.StartsWith(FleetNames.OutcomePrefix, StringComparison.Ordinal) ? msg.Subject[FleetNames.OutcomePrefix.Length..] : "";
+                    var outcome = FleetJson.ParseOutcome(msg.Data);
+                    if (outcome is null || outcome.Agent != agent)
+                    {
+                        // NATS permissions keep an agent to its own subject; the payload must agree, or it is someone's forgery.
+                        _logger.LogWarning("Dropped an outcome on {Subject}: {Why}", msg.Subject, outcome is null ? "not an outcome" : $"it claims agent {outcome.Agent}");
+                    }
+                    else if (await _view.RecordOutcomeAsync(outcome, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        _logger.LogInformation("Agent {Agent}: {Event} {Response} {Key}{Exit}", outcome.Agent, outcome.Event, outcome.ArName, outcome.RKey ?? string.Join(",", outcome.Keys),
+                            outcome.ExitCode is { } code ? $" (exit {code})" : "");
+                    }
+
+                    await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException)
+            {
+                _logger.LogWarning("Reading outcomes failed ({Error}); retrying", ex.Message);
+                await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HeartbeatsAsync(CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var msg in _nats.SubscribeAsync<byte[]>(FleetNames.HeartbeatPrefix + "*", cancellationToken: stop).ConfigureAwait(false))
+            {
+                var agent = msg.Subject[FleetNames.HeartbeatPrefix.Length..];
+                if (FleetJson.ParseHeartbeat(msg.Data) is { } beat && beat.Agent == agent)
+                {
+                    await _view.RecordHeartbeatAsync(beat, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ExpiryAsync(CancellationToken stop)
+    {
+        while (await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false))
+        {
+            foreach (var command in await _view.ExpireOverdueAsync(_time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            {
+                _logger.LogWarning("Command {Id} ({Response}) for agent {Agent} expired: not taken within its time-to-live", command.Id, command.ArName, command.Agent);
+            }
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
