@@ -25,9 +25,12 @@ internal static class TriggerCommand
         var srcip = new Option<string?>("--srcip") { Description = "The IP to act on (parameters.alert.data.srcip)." };
         var user = new Option<string?>("--user") { Description = "The account to act on (parameters.alert.data.dstuser)." };
         var alert = new Option<string?>("--alert") { Description = "A file with a whole alert JSON object to send instead of a minimal one." };
+        var agent = FleetSend.CreateAgentOption();
+        var nats = FleetSend.CreateNatsOption();
+        var credentials = FleetSend.CreateCredentialsOption();
         var command = new Command("trigger", "Run an active response by name for an IP, a user or an alert (like agent_control -b).")
         {
-            home, settings, config, role, arName, srcip, user, alert, wait,
+            home, settings, config, role, arName, srcip, user, alert, wait, agent, nats, credentials,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,6 +42,11 @@ internal static class TriggerCommand
             if (BuildMessage(parse.GetValue(arName)!, parse.GetValue(srcip), parse.GetValue(user), parse.GetValue(alert), io) is not { } body)
             {
                 return ExitCodes.InvalidInput;
+            }
+
+            if (parse.GetValue(agent) is { } agents)
+            {
+                return await FleetSend.SendAsync(layout, agents, parse.GetValue(nats), parse.GetValue(credentials), Fleet.FleetNames.ExecKind, body, io, ct);
             }
 
             var (reply, local, exit) = await EngineFactory.RouteAsync(layout, new ControlRequest("exec", Convert.ToBase64String(body)), parse.GetValue(config),

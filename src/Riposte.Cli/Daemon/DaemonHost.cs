@@ -4,6 +4,9 @@ using Microsoft.Extensions.Logging;
 using Riposte.Config;
 using Riposte.Engine;
 using Riposte.Fleet.Agent;
+using Riposte.Fleet.Manager;
+using Riposte.Fleet.Registry;
+using Riposte.Fleet.View;
 using Riposte.Fleet.Transport;
 using NATS.Client.Core;
 using Riposte.Inputs;
@@ -78,7 +81,14 @@ internal sealed class DaemonHost
                 return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Unavailable;
             }
 
-            IAlertDispatcher dispatcher = new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
+            await using var manager = await StartManagerAsync(layout, config, engine, nats, cancellationToken);
+            if (_options.Fleet is { IsAgent: false } && manager is null)
+            {
+                await engine.StopAsync(CancellationToken.None);
+                return ExitCodes.InvalidInput;
+            }
+
+            IAlertDispatcher dispatcher = manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
 
@@ -92,6 +102,7 @@ internal sealed class DaemonHost
                     if (Volatile.Read(ref running) == 1)
                     {
                         Reload(dispatcher, engine);
+                        manager?.ReloadRegistry();
                     }
                 }));
 
@@ -118,6 +129,7 @@ internal sealed class DaemonHost
                 inputs.Add(agent.RunAsync(TimeSpan.FromSeconds(5), stop.Token));
             }
 
+            var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
 
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
@@ -142,6 +154,7 @@ internal sealed class DaemonHost
             }
 
             await housekeeping;
+            await fleetWork;
             Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);
             foreach (var set in sets.Values)
@@ -255,6 +268,62 @@ internal sealed class DaemonHost
         static bool IsAuthorizationError(Exception ex) =>
             Innermost(ex).Message.Contains("authorization", StringComparison.OrdinalIgnoreCase)
             || Innermost(ex).Message.Contains("authentication", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// A fleet manager's parts (null without <c>--nats</c>): the fleet view, the streams and consumers, the dispatcher
+    /// that routes to agents. A registry that cannot be read is reported and null returned.
+    /// </summary>
+    private async Task<ManagerParts?> StartManagerAsync(RiposteHome layout, WazuhConfig config, ResponseEngine engine, NatsConnection? nats,
+        CancellationToken cancellationToken)
+    {
+        if (_options.Fleet is not { IsAgent: false } || nats is null)
+        {
+            return null;
+        }
+
+        var paths = FleetPaths.For(layout.Home, layout.StatePath);
+        if (LoadRegistry(paths) is not { } registry)
+        {
+            return null;
+        }
+
+        var node = FleetDaemonOptions.NodeName(layout);
+        var logger = _loggers.CreateLogger("Riposte.Manager");
+        var view = await FleetStore.OpenAsync(paths.FleetState, TimeProvider.System, cancellationToken);
+        var service = new FleetManagerService(nats, view, FleetDaemonOptions.Streams(layout), node, TimeProvider.System, logger);
+        try
+        {
+            await service.PrepareAsync(registry, cancellationToken);
+        }
+        catch (NatsException ex)
+        {
+            _io.Error.WriteLine($"cannot set up the fleet's streams on NATS: {ex.Message} (is JetStream enabled on the server?)");
+            await view.DisposeAsync();
+            return null;
+        }
+
+        var publisher = new CommandPublisher(service.JetStream, node, logger);
+        var remoted = RemotedBridge.Create(layout.Home, layout.Settings.Fleet.RemotedQueue, view, _loggers.CreateLogger("Riposte.Remoted"));
+        var dispatcher = new FleetDispatcher(config, registry, engine, publisher, view,
+            new FleetDispatchOptions(node, layout.Settings.Fleet.CommandTtl, (ar, command) => layout.Settings.PolicyFor(ar, command)),
+            remoted?.SendAsync, TimeProvider.System, logger);
+        logger.LogInformation("Fleet manager {Node}: {Agents} agents enrolled{Bridge}", node, registry.Agents.Count,
+            remoted is null ? "" : "; Wazuh agents through remoted");
+        return new ManagerParts(dispatcher, service, view, registry, () => LoadRegistry(paths), remoted, logger);
+    }
+
+    private AgentRegistry? LoadRegistry(FleetPaths paths)
+    {
+        try
+        {
+            return AgentRegistry.Load(paths.Registry);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            _io.Error.WriteLine($"cannot read the agent registry: {ex.Message}");
+            return null;
+        }
     }
 
     private void Reload(IAlertDispatcher dispatcher, ResponseEngine engine)

@@ -269,6 +269,14 @@ internal sealed class AgentCommandLoop
             return;
         }
 
+        if (key.Length is 0 or > 512 || key.Any(char.IsControl))
+        {
+            // Only a key to look up in this agent's own state, but still bounded: it lands in logs and the audit trail.
+            _logger.LogWarning("Revoke command with an unusable key ({Length} characters) ignored", key.Length);
+            await _store.RecordDecisionAsync(decision, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
         var outcomes = await _engine.RevokeAsync(key, CancellationToken.None).ConfigureAwait(false);
         await _store.RecordDecisionAsync(decision, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         _logger.LogInformation("Revoke {Key}: {Count} responses undone", key, outcomes.Count);
