@@ -4,11 +4,15 @@ using System.Text;
 using System.Text.Json;
 using Riposte.Cli.Daemon;
 using Riposte.Config.Settings;
+using Riposte.Fleet.View;
 using Riposte.State;
 
 namespace Riposte.Cli.Commands;
 
-/// <summary><c>riposte history</c>: the audit trail (every add, abort, delete, failure and kill), newest first.</summary>
+/// <summary>
+/// <c>riposte history</c>: the audit trail (every add, abort, delete, failure and kill), newest first; on a fleet
+/// manager, merged with the fleet's (agents' outcomes, expired and undeliverable commands), with an agent column.
+/// </summary>
 internal static class HistoryCommand
 {
     public static Command Create(CliIo io)
@@ -20,9 +24,10 @@ internal static class HistoryCommand
         var key = new Option<string?>("--key") { Description = "Only events for this rkey or key (e.g. an IP)." };
         var @event = new Option<string?>("--event") { Description = "Only this event (add, continue, abort, delete, revoke, failure, kill, skip)." };
         var limit = new Option<int>("--limit") { Description = "At most this many events.", DefaultValueFactory = _ => 1000 };
+        var agent = FleetAgentOption.Create("the events");
         var command = new Command("history", "Show the audit trail: what ran, when, with what result and output.")
         {
-            home, settings, since, key, @event, limit, format,
+            home, settings, since, key, @event, limit, format, agent,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,19 +54,46 @@ internal static class HistoryCommand
                 }
             }
 
-            if (!SqliteStateStore.Exists(layout.StatePath))
+            var filter = FleetAgentOption.Normalize(parse.GetValue(agent));
+            var fleetView = FleetAgentOption.FleetViewPath(layout);
+            var hasFleet = FleetStore.Exists(fleetView);
+            var json = parse.GetValue(format) == "json";
+            IReadOnlyList<AuditRecord> records = [];
+            if (SqliteStateStore.Exists(layout.StatePath) && filter is null or FleetAgentOption.Manager)
             {
-                io.Out.Write(parse.GetValue(format) == "json" ? "[]\n" : "no history\n");
+                await using var store = await SqliteStateStore.OpenReadOnlyAsync(layout.StatePath, TimeProvider.System, ct);
+                records = await store.QueryAuditAsync(new AuditQuery(from, parse.GetValue(key), parse.GetValue(@event), parse.GetValue(limit)), ct);
+            }
+
+            if (!hasFleet)
+            {
+                // No fleet: exactly the single-host output.
+                io.Out.Write(json ? ToJson(records) + "\n" : ToText(records));
                 return ExitCodes.Ok;
             }
 
-            await using var store = await SqliteStateStore.OpenReadOnlyAsync(layout.StatePath, TimeProvider.System, ct);
-            var records = await store.QueryAuditAsync(new AuditQuery(from, parse.GetValue(key), parse.GetValue(@event), parse.GetValue(limit)), ct);
-            io.Out.Write(parse.GetValue(format) == "json" ? ToJson(records) + "\n" : ToText(records));
+            IReadOnlyList<FleetHistoryRow> remote = [];
+            if (filter is not FleetAgentOption.Manager)
+            {
+                await using var fleet = await FleetStore.OpenReadOnlyAsync(fleetView, TimeProvider.System, ct);
+                remote = await fleet.QueryHistoryAsync(new FleetHistoryQuery(from, filter, parse.GetValue(key), parse.GetValue(@event), parse.GetValue(limit)), ct);
+            }
+
+            // Each side is newest first and at most --limit long, so the merge's first --limit rows are the answer.
+            var rows = records.Select(r => new Row(FleetAgentOption.Manager, r))
+                .Concat(remote.Select(f => new Row(f.Agent, new AuditRecord(
+                    f.Id, f.At, f.Event, f.RKey, f.Program ?? "", f.ArName, f.AlertId, f.Keys, f.ExitCode, f.DurationMs, null, null, f.Detail, f.Source), f.Program is null)))
+                .OrderByDescending(r => r.Record.At)
+                .Take(parse.GetValue(limit))
+                .ToList();
+            io.Out.Write(json ? ToFleetJson(rows) + "\n" : ToFleetText(rows));
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>A line of the fleet's history: a local record (agent <see cref="FleetAgentOption.Manager"/>) or an agent's.</summary>
+    private sealed record Row(string Agent, AuditRecord Record, bool NoProgram = false);
 
     private static string ToJson(IReadOnlyList<AuditRecord> records)
     {
@@ -71,42 +103,70 @@ internal static class HistoryCommand
             w.WriteStartArray();
             foreach (var r in records)
             {
-                w.WriteStartObject();
-                w.WriteNumber("id", r.Id);
-                w.WriteString("at", CliJson.Timestamp(r.At));
-                w.WriteString("event", r.Event);
-                w.WriteString("rkey", r.RKey);
-                w.WriteString("program", r.Program);
-                w.WriteString("ar", r.ArName);
-                w.WriteString("alert_id", r.AlertId);
-                w.WriteStartArray("keys");
-                foreach (var k in r.Keys)
-                {
-                    w.WriteStringValue(k);
-                }
-
-                w.WriteEndArray();
-                if (r.ExitCode is { } exit)
-                {
-                    w.WriteNumber("exit_code", exit);
-                }
-                else
-                {
-                    w.WriteNull("exit_code");
-                }
-
-                w.WriteNumber("duration_ms", r.DurationMs);
-                w.WriteString("stdout", r.Stdout);
-                w.WriteString("stderr", r.Stderr);
-                w.WriteString("detail", r.Detail);
-                w.WriteString("source", r.Source);
-                w.WriteEndObject();
+                WriteRecord(w, r, null, noProgram: false);
             }
 
             w.WriteEndArray();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string ToFleetJson(IReadOnlyList<Row> rows)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, CliJson.Relaxed))
+        {
+            w.WriteStartArray();
+            foreach (var row in rows)
+            {
+                WriteRecord(w, row.Record, row.Agent, row.NoProgram);
+            }
+
+            w.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    // agent null: the single-host shape, unchanged; otherwise the agent field follows "at".
+    private static void WriteRecord(Utf8JsonWriter w, AuditRecord r, string? agent, bool noProgram)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("id", r.Id);
+        w.WriteString("at", CliJson.Timestamp(r.At));
+        if (agent is not null)
+        {
+            w.WriteString("agent", agent);
+        }
+
+        w.WriteString("event", r.Event);
+        w.WriteString("rkey", r.RKey);
+        w.WriteString("program", noProgram ? null : r.Program);
+        w.WriteString("ar", r.ArName);
+        w.WriteString("alert_id", r.AlertId);
+        w.WriteStartArray("keys");
+        foreach (var k in r.Keys)
+        {
+            w.WriteStringValue(k);
+        }
+
+        w.WriteEndArray();
+        if (r.ExitCode is { } exit)
+        {
+            w.WriteNumber("exit_code", exit);
+        }
+        else
+        {
+            w.WriteNull("exit_code");
+        }
+
+        w.WriteNumber("duration_ms", r.DurationMs);
+        w.WriteString("stdout", r.Stdout);
+        w.WriteString("stderr", r.Stderr);
+        w.WriteString("detail", r.Detail);
+        w.WriteString("source", r.Source);
+        w.WriteEndObject();
     }
 
     private static string ToText(IReadOnlyList<AuditRecord> records)
@@ -119,14 +179,37 @@ internal static class HistoryCommand
         var text = new StringBuilder();
         foreach (var r in records)
         {
-            var exit = r.ExitCode is { } code ? $" exit {code}" : "";
-            text.AppendLine(CultureInfo.InvariantCulture, $"{CliJson.Timestamp(r.At)} {r.Event,-8} {r.RKey ?? "-"} {r.ArName ?? ""}{exit} {r.DurationMs}ms {r.Detail}");
-            if (!string.IsNullOrWhiteSpace(r.Stderr))
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"    stderr: {r.Stderr.Trim().Replace("\n", "\n            ", StringComparison.Ordinal)}");
-            }
+            AppendLine(text, r, null);
         }
 
         return text.ToString();
+    }
+
+    private static string ToFleetText(IReadOnlyList<Row> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return "no history\n";
+        }
+
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            AppendLine(text, row.Record, row.Agent);
+        }
+
+        return text.ToString();
+    }
+
+    // agent null: the single-host line, unchanged; otherwise the agent column follows the time.
+    private static void AppendLine(StringBuilder text, AuditRecord r, string? agent)
+    {
+        var exit = r.ExitCode is { } code ? $" exit {code}" : "";
+        var who = agent is null ? "" : $"{agent,-7} ";
+        text.AppendLine(CultureInfo.InvariantCulture, $"{CliJson.Timestamp(r.At)} {who}{r.Event,-8} {r.RKey ?? "-"} {r.ArName ?? ""}{exit} {r.DurationMs}ms {r.Detail}");
+        if (!string.IsNullOrWhiteSpace(r.Stderr))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"    stderr: {r.Stderr.Trim().Replace("\n", "\n            ", StringComparison.Ordinal)}");
+        }
     }
 }
