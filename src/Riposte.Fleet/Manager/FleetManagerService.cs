@@ -14,6 +14,8 @@ namespace Riposte.Fleet.Manager;
 /// </summary>
 public sealed class FleetManagerService
 {
+    private static readonly TimeSpan ExpiryGrace = TimeSpan.FromSeconds(5);
+
     private readonly NatsConnection _nats;
     private readonly NatsJSContext _js;
     private readonly FleetStore _view;
@@ -117,7 +119,9 @@ public sealed class FleetManagerService
     {
         while (await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false))
         {
-            foreach (var command in await _view.ExpireOverdueAsync(_time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            // A grace period: an outcome that answered a command just before its deadline may still be on its way (or in the
+            // backlog a restarted manager reads first).
+            foreach (var command in await _view.ExpireOverdueAsync(_time.GetUtcNow() - ExpiryGrace, CancellationToken.None).ConfigureAwait(false))
             {
                 _logger.LogWarning("Command {Id} ({Response}) for agent {Agent} expired: not taken within its time-to-live", command.Id, command.ArName, command.Agent);
             }
