@@ -20,6 +20,7 @@ internal static class RiposteCli
         root.Subcommands.Add(HistoryCommand.Create(io));
         root.Subcommands.Add(ScriptTestCommand.Create(io));
         root.Subcommands.Add(InstallProgramsCommand.Create(io));
+        root.Subcommands.Add(FleetCommand.Create(io));
         return root;
     }
 
