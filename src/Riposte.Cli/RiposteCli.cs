@@ -22,6 +22,7 @@ internal static class RiposteCli
         root.Subcommands.Add(AgentsCommand.Create(io));
         root.Subcommands.Add(ScriptTestCommand.Create(io));
         root.Subcommands.Add(InstallProgramsCommand.Create(io));
+        root.Subcommands.Add(FleetCommand.Create(io));
         return root;
     }
 

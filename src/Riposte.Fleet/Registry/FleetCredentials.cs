@@ -44,22 +44,10 @@ public sealed record FleetCredentials(
         return parsed;
     }
 
-    /// <summary>Writes the JSON form to <paramref name="path"/>, readable by its owner only.</summary>
+    /// <summary>Writes the JSON form to <paramref name="path"/>: readable by its owner only, atomically, never through a link.</summary>
     public void Write(string path)
     {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp";
-        File.Delete(temp);
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            JsonSerializer.Serialize(stream, this with { CredsFile = null });
-        }
-
-        File.Move(temp, path, overwrite: true);
+        State.SecureDirectory.Ensure(Path.GetDirectoryName(Path.GetFullPath(path))!, State.SecureDirectory.OwnerOnly, State.SecureDirectory.OwnerOnly);
+        Enrolment.SecureFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(this with { CredsFile = null }));
     }
 }

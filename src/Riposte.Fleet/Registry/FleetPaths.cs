@@ -15,6 +15,9 @@ public sealed record FleetPaths(string Directory, string StateDirectory)
     /// <summary>The nats-server authorization block Riposte writes (included by the nats-server configuration).</summary>
     public string Authorization => Path.Combine(Directory, "nats-authorization.conf");
 
+    /// <summary>The bcrypt hashes of every NATS user, which the authorization file is regenerated from (mode 0600).</summary>
+    public string Secrets => Path.Combine(Directory, "secrets.json");
+
     /// <summary>The manager's own NATS credentials.</summary>
     public string ManagerCredentials => Path.Combine(Directory, "manager.creds.json");
 
