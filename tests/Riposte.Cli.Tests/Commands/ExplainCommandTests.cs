@@ -227,4 +227,81 @@ public sealed class ExplainCommandTests
         result.Out.ShouldContain("alert a\\u001b[2Jb");
         result.Out.ShouldContain("dstuser x\\u0007\\ny");
     }
+
+    [Fact]
+    public async Task A_fleet_manager_home_shows_each_actions_destinations()
+    {
+        var home = Directory.CreateTempSubdirectory("riposte-explain-fleet-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(home.FullName, "etc", "riposte-fleet"));
+            await File.WriteAllTextAsync(Path.Combine(home.FullName, "etc", "riposte-fleet", "agents.json"), """
+                { "agents": [
+                  { "id": "001", "groups": ["web"] },
+                  { "id": "002", "groups": ["web"] },
+                  { "id": "005", "transport": "wazuh", "wazuh_version": "4.0.0" } ] }
+                """, TestContext.Current.CancellationToken);
+            var settings = Path.Combine(home.FullName, "etc", "riposte.json");
+            async Task<CliRunner.Result> Explain(bool bridge, string format)
+            {
+                var remoted = bridge ? ", \"remoted_queue\": \"queue/alerts/ar\"" : "";
+                await File.WriteAllTextAsync(settings, $$"""
+                    { "fleet": { "role": "manager", "nats_url": "nats://127.0.0.1:4222"{{remoted}} },
+                      "responses": { "host-deny": { "route": { "groups": ["web"], "manager": true } } } }
+                    """, TestContext.Current.CancellationToken);
+                var lines = File.ReadAllLines(Fixtures.Alerts);
+                var input = string.Join("\n", lines[3], lines[1].Replace("\"agent\":{\"id\":\"001\"", "\"agent\":{\"id\":\"009\"", StringComparison.Ordinal),
+                    lines[1].Replace("\"agent\":{\"id\":\"001\"", "\"agent\":{\"id\":\"005\"", StringComparison.Ordinal)) + "\n";
+                var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", "-", "--home", home.FullName, "--format", format], input);
+                result.ExitCode.ShouldBe(0, result.Error);
+                return result;
+            }
+
+            var text = (await Explain(bridge: false, "text")).Out;
+            text.ShouldContain("FIRES firewall-drop600 -> 001");
+            text.ShouldContain("        → agent 001 (location local)");
+            text.ShouldContain("FIRES host-deny60 -> 001");
+            text.ShouldContain("        → manager\n        → agents 001, 002 (group web)");
+            text.ShouldContain("→ undeliverable: agent 009 is not enrolled (location local)");
+            text.ShouldContain("→ undeliverable: agent 005 is a Wazuh agent and fleet.remoted_queue is not set (location local)");
+
+            var bridged = (await Explain(bridge: true, "text")).Out;
+            bridged.ShouldContain("→ Wazuh agent 009 via remoted (NRN; location local)");
+            bridged.ShouldContain("→ Wazuh agent 005 via remoted (NRN; location local)");
+
+            var json = (await Explain(bridge: true, "json")).OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            string Kinds(JsonElement action) => string.Join(" ", action.GetProperty("destinations").EnumerateArray()
+                .Select(d => d.GetProperty("kind").GetString() + (d.TryGetProperty("agent", out var a) ? ":" + a.GetString() : "")));
+            var hostDeny = json[0].GetProperty("actions")[1];
+            hostDeny.GetProperty("ar").GetString().ShouldBe("host-deny60");
+            Kinds(hostDeny).ShouldBe("manager riposte_agent:001 riposte_agent:002");
+            hostDeny.GetProperty("destinations")[1].GetProperty("because").GetString().ShouldBe("group web");
+            Kinds(json[1].GetProperty("actions")[0]).ShouldBe("wazuh_agent:009");
+            var wazuh = json[2].GetProperty("actions")[0].GetProperty("destinations")[0];
+            wazuh.EnumerateObject().Select(p => p.Name).ShouldBe(["kind", "agent", "flags", "body", "because"]);
+            wazuh.GetProperty("flags").GetString().ShouldBe("NRN");
+            wazuh.GetProperty("body").GetString().ShouldBe("legacy");
+        }
+        finally
+        {
+            home.Delete(true);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_fleet_there_are_no_destinations()
+    {
+        var home = Directory.CreateTempSubdirectory("riposte-explain-nofleet-");
+        try
+        {
+            var result = await CliRunner.RunAsync(["explain", "-c", Fixtures.ManagerConfig, "--alerts", Fixtures.Alerts, "--home", home.FullName, "--format", "json"]);
+
+            result.ExitCode.ShouldBe(0, result.Error);
+            result.Out.ShouldNotContain("destinations");
+        }
+        finally
+        {
+            home.Delete(true);
+        }
+    }
 }

@@ -16,10 +16,18 @@ internal sealed class SettingsBinder
     private static readonly string[] WazuhKeys = ["ossec_conf"];
     private static readonly string[] ExecutionKeys = ["max_parallel", "control_line_timeout", "run_timeout", "output_limit_bytes", "revert_on_shutdown"];
     private static readonly string[] RepeatedOffendersKeys = ["mode", "forgive_after"];
-    private static readonly string[] PolicyKeys = ["allowlist", "dry_run", "max_new_per_minute", "escalation", "notify"];
+    private static readonly string[] PolicyKeys = ["allowlist", "dry_run", "max_new_per_minute", "escalation", "notify", "route"];
+    private static readonly string[] RouteKeys = ["agents", "groups", "labels", "manager", "all_agents", "alert_agent"];
     private static readonly string[] SafetyKeys = ["never_block_self", "allowlist"];
     private static readonly string[] NotificationKeys = ["name", "url", "events", "min_interval", "headers"];
-    private static readonly string[] FleetKeys = ["role", "nats_url", "agent_id", "credentials_file", "command_ttl"];
+    private static readonly string[] FleetKeys =
+    [
+        "role", "nats_url", "agent_id", "credentials_file", "command_ttl", "node_name", "heartbeat", "ack_wait", "replicas",
+        "outcome_retention", "remoted_queue", "tls_ca_file", "tls_cert_file", "tls_key_file",
+    ];
+
+    /// <summary>The keys that only a manager reads; an agent warns about them.</summary>
+    private static readonly string[] ManagerOnlyFleetKeys = ["replicas", "outcome_retention", "remoted_queue"];
     private static readonly string[] ApiKeys = ["listen", "token_file"];
     private static readonly string[] MetricsKeys = ["listen"];
 
@@ -31,6 +39,12 @@ internal sealed class SettingsBinder
 
     private static readonly string[] NatsSchemes = ["nats", "tls", "ws", "wss"];
     private const string HeaderNameSymbols = "!#$%&'*+-.^_`|~";
+
+    /// <summary>Longest node, group or label name: they end up in NATS names, file names and log lines.</summary>
+    private const int MaxNameLength = 64;
+
+    /// <summary>Stream replicas NATS allows.</summary>
+    private const int MaxReplicas = 5;
 
     private readonly SourceMap _map;
     private readonly JsonPositionIndex _index;
@@ -347,6 +361,13 @@ internal sealed class SettingsBinder
                     }
 
                     break;
+                case "route":
+                    if (!p.IsNull && BindRoute(p.Value, p.Path) is { } route)
+                    {
+                        policy = policy with { Route = route };
+                    }
+
+                    break;
                 default:
                     UnknownKey(p, path, PolicyKeys);
                     break;
@@ -355,6 +376,159 @@ internal sealed class SettingsBinder
 
         return policy;
     }
+
+    private FleetRoute? BindRoute(JsonElement value, string path)
+    {
+        if (!IsObject(value, path))
+        {
+            return null;
+        }
+
+        int errorsBefore = ErrorCount;
+        var route = new FleetRoute();
+        foreach (var p in Properties(value, path))
+        {
+            switch (p.Name)
+            {
+                case "agents":
+                    if (BindTextList(p.Value, p.Path, "an array of agent ids") is { } agents)
+                    {
+                        route = route with { Agents = UniqueValid(agents, p.Path, IsAgentId, "an agent id (3 to 8 digits, e.g. \"001\"; 000 is the manager, use \"manager\": true)") };
+                    }
+
+                    break;
+                case "groups":
+                    if (BindTextList(p.Value, p.Path, "an array of group names") is { } groups)
+                    {
+                        route = route with { Groups = UniqueValid(groups, p.Path, g => IsSafeName(g, allowDot: true), SafeNameRule("a group name", allowDot: true)) };
+                    }
+
+                    break;
+                case "labels":
+                    if (BindLabels(p.Value, p.Path) is { } labels)
+                    {
+                        route = route with { Labels = labels };
+                    }
+
+                    break;
+                case "manager":
+                    if (TryBool(p.Value, p.Path, out bool manager))
+                    {
+                        route = route with { Manager = manager };
+                    }
+
+                    break;
+                case "all_agents":
+                    if (TryBool(p.Value, p.Path, out bool all))
+                    {
+                        route = route with { AllAgents = all };
+                    }
+
+                    break;
+                case "alert_agent":
+                    if (TryBool(p.Value, p.Path, out bool alertAgent))
+                    {
+                        route = route with { AlertAgent = alertAgent };
+                    }
+
+                    break;
+                default:
+                    UnknownKey(p, path, RouteKeys);
+                    break;
+            }
+        }
+
+        if (ErrorCount > errorsBefore)
+        {
+            // A part that failed already says what is wrong; calling the rest "empty" would only add noise.
+            return null;
+        }
+
+        if (route.Agents.Count == 0 && route.Groups.Count == 0 && route.Labels.Count == 0 && !route.Manager && !route.AllAgents && !route.AlertAgent)
+        {
+            // An empty route would silently send the response nowhere, which nobody means.
+            Error(path, $"{path} names no destination; give agents, groups, labels, all_agents, manager or alert_agent, "
+                + "or leave route out to keep the block's <location>");
+            return null;
+        }
+
+        return route;
+    }
+
+    /// <summary>The valid items in order, each once; an invalid one is an error, a repeated one a warning.</summary>
+    private List<string> UniqueValid(List<string> items, string path, Func<string, bool> isValid, string rule)
+    {
+        var kept = new List<string>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            string itemPath = JsonPositionIndex.Item(path, i);
+            if (!isValid(items[i]))
+            {
+                Error(itemPath, $"{itemPath}: \"{items[i]}\" is not {rule}");
+            }
+            else if (kept.Contains(items[i], StringComparer.Ordinal))
+            {
+                Warning(itemPath, $"{itemPath}: \"{items[i]}\" is listed twice");
+            }
+            else
+            {
+                kept.Add(items[i]);
+            }
+        }
+
+        return kept;
+    }
+
+    private System.Collections.ObjectModel.ReadOnlyDictionary<string, string>? BindLabels(JsonElement value, string path)
+    {
+        if (!IsObject(value, path))
+        {
+            return null;
+        }
+
+        string rule = SafeNameRule("a label", allowDot: true);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in Properties(value, path))
+        {
+            if (!IsSafeName(p.Name, allowDot: true))
+            {
+                ErrorAtName(p.Path, $"{p.Path}: \"{p.Name}\" is not {rule}");
+                continue;
+            }
+
+            if (TryText(p.Value, p.Path, out string text))
+            {
+                if (IsSafeName(text, allowDot: true))
+                {
+                    labels[p.Name] = text;
+                }
+                else
+                {
+                    Error(p.Path, $"{p.Path}: \"{text}\" is not {SafeNameRule("a label value", allowDot: true)}");
+                }
+            }
+        }
+
+        return labels.AsReadOnly();
+    }
+
+    /// <summary>
+    /// A Wazuh agent id as the fleet accepts it: 3 to 8 digits, not <c>000</c> (the manager). The same rule as
+    /// <c>Riposte.Fleet.FleetNames.IsAgentId</c>, which Core cannot reference; only such ids become NATS subjects,
+    /// users and file names, so none can carry a wildcard, a dot or a path separator.
+    /// </summary>
+    internal static bool IsAgentId(string? id) =>
+        id is { Length: >= 3 and <= 8 } && !id.AsSpan().ContainsAnyExceptInRange('0', '9') && id.AsSpan().ContainsAnyExcept('0');
+
+    /// <summary>Letters, digits, <c>_</c>, <c>-</c> (and <c>.</c> when allowed), at most <see cref="MaxNameLength"/>.</summary>
+    private static bool IsSafeName(string text, bool allowDot) =>
+        text.Length is > 0 and <= MaxNameLength
+        && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' || (allowDot && c == '.'));
+
+    private static string SafeNameRule(string what, bool allowDot) =>
+        $"{what} (1 to {MaxNameLength} ASCII letters, digits, {(allowDot ? "'.', " : "")}'_' and '-')";
+
+    private int ErrorCount => _diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
 
     private List<TimeSpan>? BindEscalation(JsonElement value, string path)
     {
@@ -711,13 +885,13 @@ internal sealed class SettingsBinder
                 case "agent_id":
                     if (TryOptionalText(p.Value, p.Path, out string? agentId) && agentId is not null)
                     {
-                        if (agentId.Length >= 3 && agentId.All(char.IsAsciiDigit) && agentId.Any(c => c != '0'))
+                        if (IsAgentId(agentId))
                         {
                             fleet = fleet with { AgentId = agentId };
                         }
                         else
                         {
-                            Error(p.Path, $"{p.Path}: \"{agentId}\" is not a Wazuh agent id (three or more digits, e.g. \"001\"; 000 is the manager)");
+                            Error(p.Path, $"{p.Path}: \"{agentId}\" is not a Wazuh agent id (3 to 8 digits, e.g. \"001\"; 000 is the manager)");
                         }
                     }
 
@@ -736,17 +910,97 @@ internal sealed class SettingsBinder
                     }
 
                     break;
+                case "node_name":
+                    if (TryOptionalText(p.Value, p.Path, out string? node) && node is not null)
+                    {
+                        // The node name becomes the durable consumer manager-<node>, and NATS forbids '.' there.
+                        if (IsSafeName(node, allowDot: false))
+                        {
+                            fleet = fleet with { NodeName = node };
+                        }
+                        else
+                        {
+                            Error(p.Path, $"{p.Path}: \"{node}\" is not {SafeNameRule("a node name", allowDot: false)}; "
+                                + "it names this manager's NATS consumer, where '.' is not allowed");
+                        }
+                    }
+
+                    break;
+                case "heartbeat":
+                    if (TryDuration(p.Value, p.Path, allowZero: false, out var heartbeat))
+                    {
+                        fleet = fleet with { Heartbeat = heartbeat };
+                    }
+
+                    break;
+                case "ack_wait":
+                    if (TryDuration(p.Value, p.Path, allowZero: false, out var ackWait))
+                    {
+                        fleet = fleet with { AckWait = ackWait };
+                    }
+
+                    break;
+                case "outcome_retention":
+                    if (TryDuration(p.Value, p.Path, allowZero: false, out var retention))
+                    {
+                        fleet = fleet with { OutcomeRetention = retention };
+                    }
+
+                    break;
+                case "replicas":
+                    if (TryInt(p.Value, p.Path, 1, MaxReplicas, out int replicas))
+                    {
+                        fleet = fleet with { Replicas = replicas };
+                    }
+
+                    break;
+                case "remoted_queue":
+                    if (TryOptionalText(p.Value, p.Path, out string? remoted))
+                    {
+                        fleet = fleet with { RemotedQueue = remoted };
+                    }
+
+                    break;
+                case "tls_ca_file":
+                    if (TryOptionalText(p.Value, p.Path, out string? ca))
+                    {
+                        fleet = fleet with { TlsCaFile = ca };
+                    }
+
+                    break;
+                case "tls_cert_file":
+                    if (TryOptionalText(p.Value, p.Path, out string? cert))
+                    {
+                        fleet = fleet with { TlsCertFile = cert };
+                    }
+
+                    break;
+                case "tls_key_file":
+                    if (TryOptionalText(p.Value, p.Path, out string? key))
+                    {
+                        fleet = fleet with { TlsKeyFile = key };
+                    }
+
+                    break;
                 default:
                     UnknownKey(p, path, FleetKeys);
                     break;
             }
         }
 
+        // A client certificate without its key (or the reverse) cannot be presented; say so before anything connects.
+        if (given.TryGetValue("tls_cert_file", out string? certPath) != given.ContainsKey("tls_key_file"))
+        {
+            string setPath = certPath ?? given["tls_key_file"];
+            string missing = certPath is null ? "tls_cert_file" : "tls_key_file";
+            Error(setPath, $"{setPath} is set but {path}.{missing} is not; a client certificate needs both");
+        }
+
         string rolePath = JsonPositionIndex.Child(path, "role");
         string roleText = Roles[(int)fleet.Role];
         if (fleet.Role == FleetRole.Standalone)
         {
-            foreach (string key in (string[])["nats_url", "agent_id", "credentials_file", "command_ttl"])
+            foreach (string key in FleetKeys.Where(k => k != "role"))
             {
                 if (given.TryGetValue(key, out string? keyPath))
                 {
@@ -773,6 +1027,18 @@ internal sealed class SettingsBinder
         else if (fleet.Role == FleetRole.Manager && given.TryGetValue("agent_id", out string? agentPath))
         {
             WarningAtName(agentPath, $"{agentPath} has no effect while {rolePath} is \"manager\"");
+        }
+
+        if (fleet.Role == FleetRole.Agent)
+        {
+            // Agents bind to what the manager created and never talk to remoted; these only shape the manager's side.
+            foreach (string key in ManagerOnlyFleetKeys)
+            {
+                if (given.TryGetValue(key, out string? keyPath))
+                {
+                    WarningAtName(keyPath, $"{keyPath} has no effect while {rolePath} is \"agent\"");
+                }
+            }
         }
 
         return fleet;
