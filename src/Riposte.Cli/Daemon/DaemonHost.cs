@@ -88,7 +88,7 @@ internal sealed class DaemonHost
                 return ExitCodes.InvalidInput;
             }
 
-            IAlertDispatcher dispatcher = manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
+            IAlertDispatcher dispatcher = (IAlertDispatcher?)manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
 
@@ -307,7 +307,7 @@ internal sealed class DaemonHost
         var remoted = RemotedBridge.Create(layout.Home, layout.Settings.Fleet.RemotedQueue, view, _loggers.CreateLogger("Riposte.Remoted"));
         var dispatcher = new FleetDispatcher(config, registry, engine, publisher, view,
             new FleetDispatchOptions(node, layout.Settings.Fleet.CommandTtl, (ar, command) => layout.Settings.PolicyFor(ar, command)),
-            remoted?.SendAsync, TimeProvider.System, logger);
+            remoted is null ? null : remoted.SendAsync, TimeProvider.System, logger);
         logger.LogInformation("Fleet manager {Node}: {Agents} agents enrolled{Bridge}", node, registry.Agents.Count,
             remoted is null ? "" : "; Wazuh agents through remoted");
         return new ManagerParts(dispatcher, service, view, registry, () => LoadRegistry(paths), remoted, logger);

@@ -37,7 +37,15 @@ public sealed class FleetDispatcher : IAlertDispatcher
     private volatile FleetRouter _router;
 
     /// <summary>A dispatcher for <paramref name="config"/> and the agents of <paramref name="registry"/>.</summary>
+    /// <param name="config">The Wazuh configuration (matching, message bodies).</param>
+    /// <param name="registry">The enrolled agents.</param>
+    /// <param name="engine">This host's engine, for what runs on the manager.</param>
+    /// <param name="publisher">Stores commands for Riposte agents.</param>
+    /// <param name="view">The fleet view: commands sent, undeliverable ones.</param>
+    /// <param name="options">Node name, time-to-live, policies.</param>
     /// <param name="remoted">Sends to a Wazuh agent through remoted; null when no bridge is configured.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The manager's log.</param>
     public FleetDispatcher(WazuhConfig config, AgentRegistry registry, ResponseEngine engine, CommandPublisher publisher, FleetStore view,
         FleetDispatchOptions options, Func<WazuhAgentDestination, WazuhConfig, ArAction, Alert, Task>? remoted, TimeProvider time, ILogger logger)
     {
@@ -80,7 +88,7 @@ public sealed class FleetDispatcher : IAlertDispatcher
         {
             var response = action.Response;
             var body = ArMessageBuilder.Build(matcher.Config, response, alert);
-            var route = _options.Policies(response.Name, response.CommandName).Route;
+            var route = _options.Policies(response.Name, response.CommandName ?? response.Name).Route;
             foreach (var destination in router.Route(action, alert, route))
             {
                 switch (destination)

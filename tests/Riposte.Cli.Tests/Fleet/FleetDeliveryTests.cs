@@ -184,7 +184,9 @@ public sealed class FleetDeliveryTests
         var revoke = await CliRunner.RunAsync(["revoke", "192.0.2.55", "--home", fleet.Manager.Path, "--agent", "001", "--nats", nats.Url]);
         revoke.ExitCode.ShouldBe(0, revoke.Error);
         await TestHome.WaitForAsync(() => home.Events().Contains("delete 192.0.2.55"), "the delete on the agent", 30_000);
-        await WaitForHistoryAsync(fleet.Manager, "delete", 30_000);
+        (await WaitForHistoryAsync(fleet.Manager, "revoke", 30_000)).ShouldContain("001");
+        var status = await CliRunner.RunAsync(["status", "--home", fleet.Manager.Path, "--agent", "001"]);
+        status.Out.ShouldNotContain("192.0.2.55", customMessage: "revoked on the agent, so no longer active in the manager's view");
     }
 
     [Fact]
@@ -205,7 +207,7 @@ public sealed class FleetDeliveryTests
         await using var manager = fleet.StartManager(nats.Url);
         fleet.Alert("101", "001", "192.0.2.66", "6.1");
         await using var agent = FleetHomes.StartAgent(home, "001", nats.Url, "--credentials", wrong);
-        (await agent.WaitForExitAsync(30_000)).ShouldBe(ExitCodes.Unavailable, agent.Log);
+        (await agent.WaitForExitAsync(30_000)).ShouldBe(Riposte.Cli.ExitCodes.Unavailable, agent.Log);
         agent.Log.ShouldContain("refused");
         home.Events().ShouldBeEmpty();
     }
