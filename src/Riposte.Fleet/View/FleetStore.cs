@@ -275,6 +275,8 @@ public sealed class FleetStore : IAsyncDisposable
                 break;
 
             case AuditEvents.Delete:
+            case AuditEvents.Revoke:
+                // A revoke is a delete run on request; either way the response is no longer in place.
                 Execute(transaction, "DELETE FROM active WHERE agent = $agent AND rkey = $rkey", ("$agent", outcome.Agent), ("$rkey", rkey));
                 break;
         }

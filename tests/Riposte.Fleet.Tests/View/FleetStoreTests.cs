@@ -82,6 +82,10 @@ public sealed class FleetStoreTests : IDisposable
         (await store.ListActiveAsync(null, Ct)).Select(a => (a.Agent, a.RKey)).ShouldBe([
             ("003", "firewall-drop-198.51.100.9"), ("004", "firewall-drop-203.0.113.5")]);
         (await store.ListActiveAsync("004", Ct)).ShouldHaveSingleItem().ExpiresAt.ShouldBe(Start.AddMinutes(5));
+
+        // A revoke (a delete run on request) removes it too.
+        await store.RecordOutcomeAsync(Outcome("004", 2, AuditEvents.Revoke, "firewall-drop-203.0.113.5", source: "fleet:c1"), Ct);
+        (await store.ListActiveAsync("004", Ct)).ShouldBeEmpty();
     }
 
     [Fact]
