@@ -1000,7 +1000,9 @@ internal sealed class SettingsBinder
         string roleText = Roles[(int)fleet.Role];
         if (fleet.Role == FleetRole.Standalone)
         {
-            foreach (string key in FleetKeys.Where(k => k != "role"))
+            // Only a role written as standalone makes the other keys dead: without one, `serve --nats` and `riposte agent`
+            // choose the role on the command line and these keys are theirs.
+            foreach (string key in given.ContainsKey("role") ? FleetKeys.Where(k => k != "role") : [])
             {
                 if (given.TryGetValue(key, out string? keyPath))
                 {

@@ -217,7 +217,8 @@ public sealed class DiagnosticPositionTests
             {
               "fleet": {
                 "nats_url": "nats://127.0.0.1:4222",
-                "agent_id": "001"
+                "agent_id": "001",
+                "role": "standalone"
               }
             }
             """);

@@ -122,9 +122,16 @@ public sealed class FleetSettingsBindingTests
     }
 
     [Fact]
+    public void Without_a_role_the_fleet_keys_wait_for_the_command_line_to_choose_one()
+    {
+        // serve --nats and riposte agent pick the role; their timings come from here.
+        Diagnostics("""{ "fleet": { "heartbeat": "2s", "ack_wait": "3s", "node_name": "m1", "command_ttl": "1h" } }""").ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Standalone_warns_about_the_new_keys_too()
     {
-        var json = """{ "fleet": { "heartbeat": "2s", "remoted_queue": "/q" } }""";
+        var json = """{ "fleet": { "heartbeat": "2s", "remoted_queue": "/q", "role": "standalone" } }""";
         var diagnostics = Diagnostics(json);
         diagnostics.Count.ShouldBe(2);
         diagnostics[0].ShouldBeAt(Warning, 1, Col(json, "\"heartbeat\""), "fleet.heartbeat has no effect while fleet.role is \"standalone\"");
