@@ -162,7 +162,7 @@ public sealed class FleetDeliveryTests
     }
 
     [Fact]
-    public async Task The_manager_shows_each_outcome_and_agent_and_revoke_with_agent_undoes_it_there()
+    public async Task The_manager_shows_each_outcome_and_agent_and_trigger_and_revoke_with_agent_act_there()
     {
         Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
         await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
@@ -180,6 +180,14 @@ public sealed class FleetDeliveryTests
         var agents = await CliRunner.RunAsync(["agents", "--home", fleet.Manager.Path]);
         agents.Out.ShouldContain("001");
         agents.Out.ShouldContain("active");
+
+        var trigger = await CliRunner.RunAsync(["trigger", "--home", fleet.Manager.Path, "--command", "firewall-drop600", "--srcip", "192.0.2.56",
+            "--agent", "all", "--nats", nats.Url]);
+        trigger.ExitCode.ShouldBe(0, trigger.Error);
+        await TestHome.WaitForAsync(() => home.Events().Contains("add 192.0.2.56"), "the triggered add on the agent", 30_000);
+        var refused = await CliRunner.RunAsync(["trigger", "--home", fleet.Manager.Path, "--command", "firewall-drop600", "--srcip", "192.0.2.56;id",
+            "--agent", "001", "--nats", nats.Url]);
+        refused.ExitCode.ShouldNotBe(0, "an address a program would act on is validated before anything is sent");
 
         var revoke = await CliRunner.RunAsync(["revoke", "192.0.2.55", "--home", fleet.Manager.Path, "--agent", "001", "--nats", nats.Url]);
         revoke.ExitCode.ShouldBe(0, revoke.Error);

@@ -67,4 +67,33 @@ public sealed class FleetRoutingTests
             home.Events().Order().ShouldBe(ips.Select(ip => $"add {ip}").Order(), $"{home.Path}\nmanager:\n{manager.Log}\nagent1:\n{a1.Log}");
         }
     }
+
+    [Fact]
+    public async Task An_agent_that_is_not_enrolled_gets_analysisd_s_datagram_through_remoted_s_queue()
+    {
+        Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
+        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var fleet = new FleetHomes(
+            "<active-response><command>firewall-drop</command><location>local</location><rules_id>101</rules_id><timeout>600</timeout></active-response>");
+        File.WriteAllText(System.IO.Path.Combine(fleet.Manager.Path, "etc", "riposte.json"),
+            """{ "safety": { "never_block_self": false }, "fleet": { "remoted_queue": "queue/alerts/ar", "node_name": "m1" } }""");
+        var queue = System.IO.Path.Combine(fleet.Manager.Path, "queue", "alerts", "ar");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(queue)!);
+        // A datagram socket standing in for wazuh-remoted.
+        using var remoted = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        remoted.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(queue));
+        fleet.Alert("101", "005", "192.0.2.5", "8.1");
+
+        var explain = await CliRunner.RunAsync(["explain", "--config", fleet.Manager.Config, "--alerts", fleet.Manager.Alerts, "--format", "json"]);
+        using var expected = System.Text.Json.JsonDocument.Parse(explain.OutLines[0]);
+        var body = expected.RootElement.GetProperty("actions")[0].GetProperty("message").GetRawText();
+
+        await using var manager = fleet.StartManager(nats.Url);
+        var buffer = new byte[70_000];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = await remoted.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        var datagram = System.Text.Encoding.UTF8.GetString(buffer, 0, received);
+        datagram.ShouldBe("(local_source) [] NRN 005 " + body, manager.Log);
+    }
 }
