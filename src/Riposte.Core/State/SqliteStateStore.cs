@@ -30,7 +30,6 @@ namespace Riposte.State;
 public sealed class SqliteStateStore : IAsyncDisposable
 {
     /// <summary>How long a statement waits for another connection's lock before failing.</summary>
-    private const int BusyTimeoutMs = 10_000;
 
     private const string EntryColumns = "rkey, program, delete_message, added_at, duration_s, ar_name, alert_id, keys, status, offense";
     private const string AuditColumns = "id, at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source";
@@ -90,7 +89,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
             StateFiles.CheckAccess(fullPath, write: true);
             StateFiles.EnsureDirectory(Path.GetDirectoryName(fullPath) ?? string.Empty);
             StateFiles.CreateDatabaseFile(fullPath);
-            writer = Connect(fullPath, SqliteOpenMode.ReadWrite);
+            writer = StateFiles.Connect(fullPath, SqliteOpenMode.ReadWrite);
             // Identify the file before changing anything in it (the journal mode is stored in the file).
             StateSchema.Check(writer, null, fullPath, allowOlder: true);
             var journalMode = Scalar(writer, "PRAGMA journal_mode = WAL") as string;
@@ -107,7 +106,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
             StateSchema.Migrate(writer, fullPath);
             StateFiles.AlignSidecarModes(fullPath);
 
-            reader = Connect(fullPath, SqliteOpenMode.ReadOnly);
+            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
             return ValueTask.FromResult(new SqliteStateStore(fullPath, timeProvider, writer, reader));
         }
         catch (Exception e)
@@ -149,7 +148,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         SqliteConnection? reader = null;
         try
         {
-            reader = Connect(fullPath, SqliteOpenMode.ReadOnly);
+            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
             StateSchema.Check(reader, null, fullPath, allowOlder: false);
             return ValueTask.FromResult(new SqliteStateStore(fullPath, timeProvider, null, reader));
         }
@@ -712,29 +711,6 @@ public sealed class SqliteStateStore : IAsyncDisposable
 
     // ---- Internals ----------------------------------------------------------------------------------------------
 
-    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
-    {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = mode,
-            // The store holds its connections for its whole life; a pool would only keep the file open after dispose.
-            Pooling = false,
-            DefaultTimeout = 30,
-        };
-        var connection = new SqliteConnection(builder.ConnectionString);
-        try
-        {
-            connection.Open();
-            Scalar(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMs}"));
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
 
     private static object? Scalar(SqliteConnection connection, string sql)
     {
@@ -743,12 +719,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return command.ExecuteScalar();
     }
 
-    private static Exception Wrap(Exception e, string path) => e switch
-    {
-        SqliteException sqlite => new StateStoreException($"Cannot open state database '{path}': {sqlite.Message}", sqlite),
-        UnauthorizedAccessException denied => StateFiles.PermissionDenied(path, denied),
-        _ => e,
-    };
+    private static Exception Wrap(Exception e, string path) => StateFiles.WrapOpenFailure(e, "state database", path);
 
     private async ValueTask<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {

@@ -138,4 +138,44 @@ internal static class StateFiles
             }
         }
     }
+
+    /// <summary>How long a connection waits for another process's write lock.</summary>
+    internal const int BusyTimeoutMs = 10_000;
+
+    /// <summary>
+    /// A connection to one of Riposte's SQLite files, unpooled (a store holds its connections for its whole life; a pool
+    /// would only keep the file open after disposal) and with the busy timeout set.
+    /// </summary>
+    internal static Microsoft.Data.Sqlite.SqliteConnection Connect(string path, Microsoft.Data.Sqlite.SqliteOpenMode mode)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = 30,
+        };
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMs}");
+            command.ExecuteScalar();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An open failure as the CLI reports it: SQLite's reason, or permission denied; <paramref name="what"/> names the file's role.</summary>
+    internal static Exception WrapOpenFailure(Exception e, string what, string path) => e switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => new StateStoreException($"Cannot open {what} '{path}': {sqlite.Message}", sqlite),
+        UnauthorizedAccessException denied => PermissionDenied(path, denied),
+        _ => e,
+    };
 }

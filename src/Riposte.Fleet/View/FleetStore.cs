@@ -33,7 +33,6 @@ public sealed class FleetStore : IAsyncDisposable
     /// <summary>An agent is disconnected once it has missed this many heartbeats.</summary>
     public const int MissedHeartbeats = 3;
 
-    private const int BusyTimeoutMs = 10_000;
     private const string FleetSourcePrefix = "fleet:";
     private const string HistoryColumns = "id, at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source";
 
@@ -84,7 +83,7 @@ public sealed class FleetStore : IAsyncDisposable
             StateFiles.EnsureDirectory(Path.GetDirectoryName(fullPath) ?? string.Empty);
             // O_CREAT|O_EXCL with mode 0600: never follows a link planted after the check above, never world-readable.
             StateFiles.CreateDatabaseFile(fullPath);
-            writer = Connect(fullPath, SqliteOpenMode.ReadWrite);
+            writer = StateFiles.Connect(fullPath, SqliteOpenMode.ReadWrite);
             // Identify the file before changing anything in it (the journal mode is stored in the file).
             FleetSchema.Check(writer, null, fullPath, allowOlder: true);
             var journalMode = Scalar(writer, null, "PRAGMA journal_mode = WAL") as string;
@@ -98,7 +97,7 @@ public sealed class FleetStore : IAsyncDisposable
             FleetSchema.Migrate(writer, fullPath);
             StateFiles.AlignSidecarModes(fullPath);
 
-            reader = Connect(fullPath, SqliteOpenMode.ReadOnly);
+            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
             return ValueTask.FromResult(new FleetStore(fullPath, time, writer, reader));
         }
         catch (Exception e)
@@ -129,7 +128,7 @@ public sealed class FleetStore : IAsyncDisposable
         SqliteConnection? reader = null;
         try
         {
-            reader = Connect(fullPath, SqliteOpenMode.ReadOnly);
+            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
             FleetSchema.Check(reader, null, fullPath, allowOlder: false);
             return ValueTask.FromResult(new FleetStore(fullPath, time, null, reader));
         }
@@ -614,36 +613,8 @@ public sealed class FleetStore : IAsyncDisposable
         StateFiles.RefuseSymlinks(path);
     }
 
-    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
-    {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = mode,
-            // The store holds its connections for its whole life; a pool would only keep the file open after dispose.
-            Pooling = false,
-            DefaultTimeout = 30,
-        };
-        var connection = new SqliteConnection(builder.ConnectionString);
-        try
-        {
-            connection.Open();
-            Scalar(connection, null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMs}"));
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
 
-    private static Exception Wrap(Exception e, string path) => e switch
-    {
-        SqliteException sqlite => new StateStoreException($"Cannot open fleet view '{path}': {sqlite.Message}", sqlite),
-        UnauthorizedAccessException denied => StateFiles.PermissionDenied(path, denied),
-        _ => e,
-    };
+    private static Exception Wrap(Exception e, string path) => StateFiles.WrapOpenFailure(e, "fleet view", path);
 
     private async ValueTask<T> WriteAsync<T>(Func<SqliteTransaction, T> write, bool fsync, CancellationToken cancellationToken)
     {
