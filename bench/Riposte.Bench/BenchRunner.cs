@@ -6,7 +6,8 @@ namespace Riposte.Bench;
 /// <summary>Parses <c>[--quick] [NAME...]</c>, runs the selected benchmarks, prints a table and writes latest.json.</summary>
 internal static class BenchRunner
 {
-    private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark(), new Block10kBenchmark()];
+    private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark(), new Block10kBenchmark(),
+        new FleetLatencyBenchmark(), new FleetThroughputBenchmark()];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static int Run(string[] args)
@@ -41,10 +42,18 @@ internal static class BenchRunner
         var options = new BenchOptions(quick, Path.Combine(root, "bench", "data"));
         Directory.CreateDirectory(options.DataDirectory);
         var results = new List<BenchResult>();
-        foreach (var benchmark in All.Where(b => names.Count == 0 || names.Contains(b.Name)))
+        try
         {
-            Console.WriteLine($"== {benchmark.Name}: {benchmark.Description}{(quick ? " (quick)" : "")}");
-            results.AddRange(benchmark.Run(options));
+            foreach (var benchmark in All.Where(b => names.Count == 0 || names.Contains(b.Name)))
+            {
+                Console.WriteLine($"== {benchmark.Name}: {benchmark.Description}{(quick ? " (quick)" : "")}");
+                results.AddRange(benchmark.Run(options));
+            }
+        }
+        finally
+        {
+            // The fleet rows share one nats-server and 50 agent processes: stopped once, after the last of them.
+            FleetRig.DisposeShared();
         }
 
         PrintTable(results);
