@@ -230,7 +230,7 @@ internal sealed class FleetRig : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(home, "logs"));
             File.WriteAllText(Path.Combine(home, "etc", "ossec.conf"), "<ossec_config><active-response><disabled>no</disabled></active-response></ossec_config>\n");
             File.WriteAllText(Path.Combine(home, "etc", "shared", "ar.conf"), arConf);
-            File.WriteAllText(Path.Combine(home, "etc", "riposte.json"), """{"safety":{"never_block_self":false},"fleet":{"ack_wait":"3s","heartbeat":"1s"}}""" + "\n");
+            File.WriteAllText(Path.Combine(home, "etc", "riposte.json"), """{"safety":{"never_block_self":false}}""" + "\n");
             WriteProgram(Path.Combine(bin, "stamp"), StampScript.Replace("STAMPS", StampsOf(id), StringComparison.Ordinal));
             WriteProgram(Path.Combine(bin, "noop"), BenchHome.StatelessProgram);
 

@@ -40,6 +40,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     private readonly ReadStatements _read;
     private readonly Dictionary<int, PreparedStatement> _auditQueries = [];
     private PreparedStatement? _auditAfter;
+    private int _auditPending;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _readLock = new(1, 1);
     private readonly TimeProvider _timeProvider;
@@ -375,6 +376,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
                 using var transaction = _writer.BeginTransaction(deferred: false);
                 write(transaction);
                 transaction.Commit();
+                AfterCommit();
             }
             finally
             {
@@ -735,7 +737,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             // Immediate: take the write lock now, waiting out other processes via busy_timeout. A deferred
             // transaction that read first could fail to upgrade with SQLITE_BUSY, which no timeout retries.
-            return new WriteScope(_writeLock, _writer.BeginTransaction(deferred: false));
+            return new WriteScope(_writeLock, _writer.BeginTransaction(deferred: false), AfterCommit);
         }
         catch
         {
@@ -800,8 +802,23 @@ public sealed class SqliteStateStore : IAsyncDisposable
     private void SetOffender(SqliteTransaction transaction, OffenderCounter counter) =>
         _write!.UpsertOffender.Bind(transaction, counter.RKey, counter.Count, UnixMs.From(counter.LastSeen)).ExecuteNonQuery();
 
+    /// <summary>
+    /// Raised after a commit that added audit rows (on the writing thread; handlers must be quick and must not throw):
+    /// readers of the trail as an outbox look then instead of polling.
+    /// </summary>
+    public event Action? AuditAppended;
+
+    private void AfterCommit()
+    {
+        if (Interlocked.Exchange(ref _auditPending, 0) != 0)
+        {
+            AuditAppended?.Invoke();
+        }
+    }
+
     private long InsertAudit(SqliteTransaction transaction, AuditRecord record)
     {
+        Volatile.Write(ref _auditPending, 1);
         var id = _write!.InsertAudit.Bind(
             transaction,
             UnixMs.From(record.At),
@@ -927,11 +944,15 @@ public sealed class SqliteStateStore : IAsyncDisposable
     }
 
     /// <summary>The write lock plus the transaction of one logical operation; disposing rolls back unless committed.</summary>
-    private sealed class WriteScope(SemaphoreSlim gate, SqliteTransaction transaction) : IDisposable
+    private sealed class WriteScope(SemaphoreSlim gate, SqliteTransaction transaction, Action afterCommit) : IDisposable
     {
         public SqliteTransaction Transaction => transaction;
 
-        public void Commit() => transaction.Commit();
+        public void Commit()
+        {
+            transaction.Commit();
+            afterCommit();
+        }
 
         public void Dispose()
         {

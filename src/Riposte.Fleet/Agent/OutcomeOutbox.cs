@@ -32,6 +32,7 @@ internal sealed class OutcomeOutbox
         _options = options;
         _time = time;
         _logger = logger;
+        _store.AuditAppended += Wake;
     }
 
     /// <summary>Something was recorded: look now rather than at the next poll.</summary>
@@ -102,7 +103,8 @@ internal sealed class OutcomeOutbox
 
             if (rows.Count < 256 && !stopping)
             {
-                await WaitAsync(TimeSpan.FromMilliseconds(250), stop).ConfigureAwait(false);
+                // Woken by each audit commit; the timeout is only a safety net.
+                await WaitAsync(TimeSpan.FromSeconds(5), stop).ConfigureAwait(false);
             }
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Riposte.Fleet.Messages;
 using Riposte.Fleet.Registry;
 using Riposte.Fleet.Transport;
 using Riposte.Fleet.View;
@@ -62,37 +63,99 @@ public sealed class FleetManagerService
 
     private async Task OutcomesAsync(CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        // The consumer hands messages over as they come; the recorder takes whatever has arrived (up to a batch) and
+        // records it in one transaction before acknowledging each, so a busy fleet costs one disk flush per batch.
+        var arrived = System.Threading.Channels.Channel.CreateBounded<INatsJSMsg<byte[]>>(
+            new System.Threading.Channels.BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+        var recorder = RecordOutcomesAsync(arrived.Reader);
+        try
         {
-            try
+            while (!stop.IsCancellationRequested)
             {
-                var consumer = await FleetStreams.EnsureManagerConsumerAsync(_js, _node, stop).ConfigureAwait(false);
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 256 }, cancellationToken: stop).ConfigureAwait(false))
+                try
                 {
-                    var agent = msg.Subject.StartsWith(FleetNames.OutcomePrefix, StringComparison.Ordinal) ? msg.Subject[FleetNames.OutcomePrefix.Length..] : "";
-                    var outcome = FleetJson.ParseOutcome(msg.Data);
-                    if (outcome is null || outcome.Agent != agent)
+                    var consumer = await FleetStreams.EnsureManagerConsumerAsync(_js, _node, stop).ConfigureAwait(false);
+                    await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 256 }, cancellationToken: stop).ConfigureAwait(false))
                     {
-                        // NATS permissions keep an agent to its own subject; the payload must agree, or it is someone's forgery.
-                        _logger.LogWarning("Dropped an outcome on {Subject}: {Why}", msg.Subject, outcome is null ? "not an outcome" : $"it claims agent {outcome.Agent}");
+                        await arrived.Writer.WriteAsync(msg, stop).ConfigureAwait(false);
                     }
-                    else if (await _view.RecordOutcomeAsync(outcome, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        _logger.LogInformation("Agent {Agent}: {Event} {Response} {Key}{Exit}", outcome.Agent, outcome.Event, outcome.ArName, outcome.RKey ?? string.Join(",", outcome.Keys),
-                            outcome.ExitCode is { } code ? $" (exit {code})" : "");
-                    }
-
-                    await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException)
+                {
+                    _logger.LogWarning("Reading outcomes failed ({Error}); retrying", ex.Message);
+                    await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        }
+        finally
+        {
+            arrived.Writer.Complete();
+            await recorder.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordOutcomesAsync(System.Threading.Channels.ChannelReader<INatsJSMsg<byte[]>> arrived)
+    {
+        var batch = new List<INatsJSMsg<byte[]>>(256);
+        var outcomes = new List<AgentOutcome>(256);
+        while (await arrived.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            outcomes.Clear();
+            while (batch.Count < 256 && arrived.TryRead(out var msg))
             {
-                return;
+                batch.Add(msg);
             }
-            catch (Exception ex) when (ex is NatsException or TimeoutException)
+
+            foreach (var msg in batch)
             {
-                _logger.LogWarning("Reading outcomes failed ({Error}); retrying", ex.Message);
-                await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                var agent = msg.Subject.StartsWith(FleetNames.OutcomePrefix, StringComparison.Ordinal) ? msg.Subject[FleetNames.OutcomePrefix.Length..] : "";
+                var outcome = FleetJson.ParseOutcome(msg.Data);
+                if (outcome is null || outcome.Agent != agent)
+                {
+                    // NATS permissions keep an agent to its own subject; the payload must agree, or it is someone's forgery.
+                    _logger.LogWarning("Dropped an outcome on {Subject}: {Why}", msg.Subject, outcome is null ? "not an outcome" : $"it claims agent {outcome.Agent}");
+                    continue;
+                }
+
+                outcomes.Add(outcome);
+            }
+
+            try
+            {
+                var fresh = await _view.RecordOutcomesAsync(outcomes, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < outcomes.Count; i++)
+                {
+                    if (fresh[i] && _logger.IsEnabled(LogLevel.Information))
+                    {
+                        var outcome = outcomes[i];
+                        _logger.LogInformation("Agent {Agent}: {Event} {Response} {Key}{Exit}", outcome.Agent, outcome.Event, outcome.ArName,
+                            outcome.RKey ?? string.Join(",", outcome.Keys), outcome.ExitCode is { } code ? $" (exit {code})" : "");
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // Not acknowledged: NATS delivers them again and the view records them then.
+                _logger.LogError(ex, "Could not record {Count} outcomes; they will be delivered again", outcomes.Count);
+                continue;
+            }
+
+            foreach (var msg in batch)
+            {
+                try
+                {
+                    await msg.AckAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException)
+                {
+                    // Delivered again later and recognised as a repeat.
+                    _logger.LogDebug("Outcome ack not sent: {Error}", ex.Message);
+                }
             }
         }
     }

@@ -187,53 +187,77 @@ public sealed class FleetStore : IAsyncDisposable
     /// is alive).
     /// </summary>
     /// <returns>False, with nothing changed, when (agent, instance, seq) was already recorded: a redelivery.</returns>
-    public ValueTask<bool> RecordOutcomeAsync(AgentOutcome outcome, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> RecordOutcomeAsync(AgentOutcome outcome, CancellationToken cancellationToken = default) =>
+        (await RecordOutcomesAsync([outcome], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Records a batch of outcomes in one transaction (one fsync for all: a manager reading a backlog or a busy fleet
+    /// pays one disk flush per batch, not per outcome), each as <see cref="RecordOutcomeAsync"/> does.
+    /// </summary>
+    /// <returns>For each outcome, false when it was already recorded.</returns>
+    public ValueTask<bool[]> RecordOutcomesAsync(IReadOnlyList<AgentOutcome> outcomes, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
-        ArgumentException.ThrowIfNullOrEmpty(outcome.Agent, nameof(outcome));
-        ArgumentNullException.ThrowIfNull(outcome.Instance, nameof(outcome));
-        ArgumentNullException.ThrowIfNull(outcome.Event, nameof(outcome));
-        ArgumentNullException.ThrowIfNull(outcome.Keys, nameof(outcome));
+        ArgumentNullException.ThrowIfNull(outcomes);
+        foreach (var outcome in outcomes)
+        {
+            ArgumentNullException.ThrowIfNull(outcome);
+            ArgumentException.ThrowIfNullOrEmpty(outcome.Agent, nameof(outcomes));
+            ArgumentNullException.ThrowIfNull(outcome.Instance, nameof(outcomes));
+            ArgumentNullException.ThrowIfNull(outcome.Event, nameof(outcomes));
+            ArgumentNullException.ThrowIfNull(outcome.Keys, nameof(outcomes));
+        }
+
         var now = Now();
         return WriteAsync(
             transaction =>
             {
-                var keys = KeysJson.Encode(outcome.Keys);
-                // OR IGNORE on the (agent, instance, seq) index: the first statement decides whether this is new.
-                var inserted = Execute(
-                    transaction,
-                    """
-                    INSERT OR IGNORE INTO history (at, received_at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source, instance, seq)
-                    VALUES ($at, $now, $agent, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $detail, $source, $instance, $seq)
-                    """,
-                    ("$at", outcome.At), ("$now", now), ("$agent", outcome.Agent), ("$event", outcome.Event), ("$rkey", outcome.RKey),
-                    ("$program", outcome.Program), ("$ar", outcome.ArName), ("$alert", outcome.AlertId), ("$keys", keys),
-                    ("$exit", outcome.ExitCode), ("$duration", outcome.DurationMs), ("$detail", outcome.Detail), ("$source", outcome.Source),
-                    ("$instance", outcome.Instance), ("$seq", outcome.Seq));
-                if (inserted == 0)
+                var results = new bool[outcomes.Count];
+                for (var i = 0; i < outcomes.Count; i++)
                 {
-                    return false;
+                    results[i] = RecordOutcome(transaction, outcomes[i], now);
                 }
 
-                UpdateActive(transaction, outcome, keys);
-
-                if (outcome.Source is { } source && source.StartsWith(FleetSourcePrefix, StringComparison.Ordinal))
-                {
-                    // The first outcome answers the command; a later delete (source "timeout") is not its answer anyway.
-                    Execute(
-                        transaction,
-                        "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL",
-                        ("$event", outcome.Event), ("$now", now), ("$id", source[FleetSourcePrefix.Length..]), ("$agent", outcome.Agent));
-                }
-
-                Execute(
-                    transaction,
-                    "INSERT INTO agents (agent, last_seen) VALUES ($agent, $now) ON CONFLICT (agent) DO UPDATE SET last_seen = excluded.last_seen",
-                    ("$agent", outcome.Agent), ("$now", now));
-                return true;
+                return results;
             },
             fsync: true,
             cancellationToken);
+    }
+
+    private static bool RecordOutcome(SqliteTransaction transaction, AgentOutcome outcome, long now)
+    {
+        var keys = KeysJson.Encode(outcome.Keys);
+        // OR IGNORE on the (agent, instance, seq) index: the first statement decides whether this is new.
+        var inserted = Execute(
+            transaction,
+            """
+            INSERT OR IGNORE INTO history (at, received_at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source, instance, seq)
+            VALUES ($at, $now, $agent, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $detail, $source, $instance, $seq)
+            """,
+            ("$at", outcome.At), ("$now", now), ("$agent", outcome.Agent), ("$event", outcome.Event), ("$rkey", outcome.RKey),
+            ("$program", outcome.Program), ("$ar", outcome.ArName), ("$alert", outcome.AlertId), ("$keys", keys),
+            ("$exit", outcome.ExitCode), ("$duration", outcome.DurationMs), ("$detail", outcome.Detail), ("$source", outcome.Source),
+            ("$instance", outcome.Instance), ("$seq", outcome.Seq));
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        UpdateActive(transaction, outcome, keys);
+
+        if (outcome.Source is { } source && source.StartsWith(FleetSourcePrefix, StringComparison.Ordinal))
+        {
+            // The first outcome answers the command; a later delete (source "timeout") is not its answer anyway.
+            Execute(
+                transaction,
+                "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL",
+                ("$event", outcome.Event), ("$now", now), ("$id", source[FleetSourcePrefix.Length..]), ("$agent", outcome.Agent));
+        }
+
+        Execute(
+            transaction,
+            "INSERT INTO agents (agent, last_seen) VALUES ($agent, $now) ON CONFLICT (agent) DO UPDATE SET last_seen = excluded.last_seen",
+            ("$agent", outcome.Agent), ("$now", now));
+        return true;
     }
 
     private static void UpdateActive(SqliteTransaction transaction, AgentOutcome outcome, string keys)
@@ -301,7 +325,9 @@ public sealed class FleetStore : IAsyncDisposable
                 ("$id", command.Id), ("$agent", command.Agent), ("$kind", command.Kind), ("$ar", command.ArName), ("$alert", command.AlertId),
                 ("$target", command.Target), ("$issued", UnixMs.From(command.IssuedAt)), ("$expires", UnixMs.From(command.ExpiresAt)),
                 ("$manager", command.Manager)),
-            fsync: true,
+            // No flush of its own: WAL keeps it through a process crash, and a power cut that loses it costs only the
+            // expiry bookkeeping of a command NATS already holds (its outcome is still recorded when it comes).
+            fsync: false,
             cancellationToken).AsValueTask();
     }
 
