@@ -31,7 +31,7 @@ namespace Riposte.Bench;
 /// </summary>
 internal sealed class FleetRig : IAsyncDisposable
 {
-    public const int AgentCount = 50;
+    public static readonly int AgentCount = int.TryParse(Environment.GetEnvironmentVariable("RIPOSTE_BENCH_AGENTS"), out var n) && n is > 0 and <= 999 ? n : 50;
 
     /// <summary>The rule of the latency alerts: the stamp program, which records when it started.</summary>
     public const string StampRule = "5712";
@@ -170,8 +170,16 @@ internal sealed class FleetRig : IAsyncDisposable
 
     private async Task StartAsync()
     {
-        var riposte = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Riposte.Cli", "bin", "Release", "net10.0", "riposte.dll");
-        riposte = Path.GetFullPath(riposte);
+        // The agents run the ReadyToRun build bench/run publishes, as a package would ship it: 50 processes that each JIT
+        // the whole command path would otherwise spend most of this machine's CPU compiling, not running commands.
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var riposte = Path.Combine(root, "artifacts", "bench", "riposte", "riposte.dll");
+        if (!File.Exists(riposte))
+        {
+            riposte = Path.Combine(root, "src", "Riposte.Cli", "bin", "Release", "net10.0", "riposte.dll");
+        }
+
+        Console.WriteLine($"   agents run {Path.GetRelativePath(root, riposte)}");
         if (!File.Exists(riposte))
         {
             throw new InvalidOperationException($"{riposte} is missing: build src/Riposte.Cli in Release (bench/run does)");

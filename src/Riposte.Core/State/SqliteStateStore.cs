@@ -496,6 +496,21 @@ public sealed class SqliteStateStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Saves a checkpoint whose loss costs only repeated work that is recognised as such (an outbox position: rows sent
+    /// again carry the same ids), so without a flush of its own; WAL still keeps it through a process crash.
+    /// </summary>
+    public ValueTask SetCheckpointLazilyAsync(SourceCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(checkpoint.Source);
+        ArgumentNullException.ThrowIfNull(checkpoint.FileIdentity);
+        var now = Now();
+        return WriteWithoutFsyncAsync(
+            transaction => _write!.UpsertCheckpoint.Bind(transaction, checkpoint.Source, checkpoint.FileIdentity, checkpoint.Offset, now).ExecuteNonQuery(),
+            cancellationToken);
+    }
+
+    /// <summary>
     /// Records that the decision <paramref name="decisionKey"/> (e.g. <c>alertId|arName|target</c>) was taken.
     /// Returns false when it already was: replayed input must not act twice.
     /// </summary>

@@ -60,7 +60,7 @@ internal sealed class OutcomeOutbox
 
                 if (rows.Count > 0)
                 {
-                    await _store.SetCheckpointAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
+                    await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
                     if (outage)
                     {
                         _logger.LogInformation("Outcomes reach NATS again");
@@ -70,7 +70,7 @@ internal sealed class OutcomeOutbox
             }
             catch (OperationCanceledException)
             {
-                await _store.SetCheckpointAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
+                await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
                 if (stopping || stop.IsCancellationRequested && abandon.IsCancellationRequested)
                 {
                     return;
@@ -80,7 +80,7 @@ internal sealed class OutcomeOutbox
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                await _store.SetCheckpointAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
+                await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(PositionCheckpoint, instance, position), CancellationToken.None).ConfigureAwait(false);
                 if (!outage)
                 {
                     _logger.LogWarning("Outcomes cannot reach NATS ({Error}); they wait in the audit trail", ex.Message);

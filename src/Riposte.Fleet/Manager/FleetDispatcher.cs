@@ -105,7 +105,11 @@ public sealed class FleetDispatcher : IAlertDispatcher
                         local.Add(_engine.ExecuteAsync(new ExecRequest(body, source, decision), cancellationToken));
                         break;
                     case RiposteAgentDestination agent:
-                        sent.Add(_chains.Enqueue(agent.Id, () => SendAsync(agent.Id, body, response.Name, alert, cancellationToken)));
+                        var command = NewCommand(agent.Id, body, response.Name, alert);
+                        // Only the publish is chained (per agent, in order); the view's record of it runs beside it.
+                        sent.Add(_chains.Enqueue(agent.Id, () => PublishAsync(command, response.Name, cancellationToken)));
+                        sent.Add(_view.RecordSentAsync(new SentCommand(command.Id, agent.Id, FleetNames.ExecKind, response.Name, alert.Id,
+                            alert.SrcIp ?? alert.DstUser, command.IssuedAt, command.ExpiresAt, _options.Manager), CancellationToken.None).AsTask());
                         break;
                     case WazuhAgentDestination wazuh:
                         var config = matcher.Config;
@@ -123,14 +127,15 @@ public sealed class FleetDispatcher : IAlertDispatcher
         return await Task.WhenAll(local).ConfigureAwait(false);
     }
 
-    private async Task SendAsync(string agent, byte[] body, string arName, Alert alert, CancellationToken cancellationToken)
+    private FleetCommand NewCommand(string agent, byte[] body, string arName, Alert alert)
     {
         var now = _time.GetUtcNow();
-        var command = new FleetCommand(agent, FleetNames.ExecKind, body, CommandIds.ForAlert(alert.Json.Span, arName, agent), now, now + _options.CommandTtl);
-        // On record before it can be answered, so an outcome never arrives for a command the view does not know.
-        await _view.RecordSentAsync(new SentCommand(command.Id, agent, FleetNames.ExecKind, arName, alert.Id, alert.SrcIp ?? alert.DstUser, now,
-            command.ExpiresAt, _options.Manager), CancellationToken.None).ConfigureAwait(false);
+        return new FleetCommand(agent, FleetNames.ExecKind, body, CommandIds.ForAlert(alert.Json.Span, arName, agent), now, now + _options.CommandTtl);
+    }
+
+    private async Task PublishAsync(FleetCommand command, string arName, CancellationToken cancellationToken)
+    {
         var duplicate = await _publisher.PublishAsync(command, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("Sent {Response} to agent {Agent} (command {Id}{Duplicate})", arName, agent, command.Id, duplicate ? ", already stored" : "");
+        _logger.LogDebug("Sent {Response} to agent {Agent} (command {Id}{Duplicate})", arName, command.AgentId, command.Id, duplicate ? ", already stored" : "");
     }
 }

@@ -54,6 +54,7 @@ internal static class FleetSchema
         CREATE UNIQUE INDEX history_by_outcome ON history (agent, instance, seq) WHERE seq IS NOT NULL;
         CREATE INDEX history_by_time ON history (at);
         CREATE INDEX history_by_agent ON history (agent, at);
+        CREATE INDEX history_by_command ON history (source, agent) WHERE source LIKE 'fleet:%';
 
         CREATE TABLE active (
             agent      TEXT    NOT NULL,

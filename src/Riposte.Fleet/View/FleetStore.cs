@@ -307,7 +307,10 @@ public sealed class FleetStore : IAsyncDisposable
 
     // ---- What the manager does -----------------------------------------------------------------------------------
 
-    /// <summary>Records a command the manager published; a command already recorded (same id and agent) is left as it is.</summary>
+    /// <summary>
+    /// Records a command the manager published; a command already recorded (same id and agent) is left as it is. It may
+    /// be recorded after its outcome (the manager does not hold the publish back for it): it is then answered at once.
+    /// </summary>
     public ValueTask RecordSentAsync(SentCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -316,15 +319,33 @@ public sealed class FleetStore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(command.Kind, nameof(command));
         ArgumentNullException.ThrowIfNull(command.Manager, nameof(command));
         return WriteAsync(
-            transaction => Execute(
-                transaction,
-                """
-                INSERT OR IGNORE INTO sent (id, agent, kind, ar_name, alert_id, target, issued_at, expires_at, manager)
-                VALUES ($id, $agent, $kind, $ar, $alert, $target, $issued, $expires, $manager)
-                """,
-                ("$id", command.Id), ("$agent", command.Agent), ("$kind", command.Kind), ("$ar", command.ArName), ("$alert", command.AlertId),
-                ("$target", command.Target), ("$issued", UnixMs.From(command.IssuedAt)), ("$expires", UnixMs.From(command.ExpiresAt)),
-                ("$manager", command.Manager)),
+            transaction =>
+            {
+                var inserted = Execute(
+                    transaction,
+                    """
+                    INSERT OR IGNORE INTO sent (id, agent, kind, ar_name, alert_id, target, issued_at, expires_at, manager)
+                    VALUES ($id, $agent, $kind, $ar, $alert, $target, $issued, $expires, $manager)
+                    """,
+                    ("$id", command.Id), ("$agent", command.Agent), ("$kind", command.Kind), ("$ar", command.ArName), ("$alert", command.AlertId),
+                    ("$target", command.Target), ("$issued", UnixMs.From(command.IssuedAt)), ("$expires", UnixMs.From(command.ExpiresAt)),
+                    ("$manager", command.Manager));
+                if (inserted > 0)
+                {
+                    // The manager records a command beside publishing it, so its outcome may already be here.
+                    Execute(
+                        transaction,
+                        """
+                        UPDATE sent SET (answered_event, answered_at) = (
+                            SELECT event, received_at FROM history WHERE source = $source AND agent = $agent ORDER BY id LIMIT 1)
+                        WHERE id = $id AND agent = $agent
+                          AND EXISTS (SELECT 1 FROM history WHERE source = $source AND agent = $agent)
+                        """,
+                        ("$source", FleetSourcePrefix + command.Id), ("$agent", command.Agent), ("$id", command.Id));
+                }
+
+                return inserted;
+            },
             // No flush of its own: WAL keeps it through a process crash, and a power cut that loses it costs only the
             // expiry bookkeeping of a command NATS already holds (its outcome is still recorded when it comes).
             fsync: false,

@@ -98,6 +98,21 @@ public sealed class FleetStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_command_recorded_after_its_outcome_arrived_is_answered_and_never_expires()
+    {
+        await using var store = await FleetStore.OpenAsync(DbPath, _time, Ct);
+        await store.RecordOutcomeAsync(Outcome("003", 1, AuditEvents.Add, "firewall-drop-203.0.113.5", source: "fleet:cmd-early"), Ct);
+        await store.RecordSentAsync(Sent("cmd-early", "003", ttl: TimeSpan.FromMinutes(5), target: "203.0.113.5"), Ct);
+        // Another agent's outcome with the same source does not answer it.
+        await store.RecordOutcomeAsync(Outcome("004", 1, AuditEvents.Add, "firewall-drop-203.0.113.5", source: "fleet:cmd-other"), Ct);
+        await store.RecordSentAsync(Sent("cmd-other", "003", ttl: TimeSpan.FromMinutes(5), target: "203.0.113.6"), Ct);
+
+        (await store.PendingCommandsAsync("003", Ct)).ShouldBe(new Dictionary<string, int> { ["003"] = 1 });
+        _time.Advance(TimeSpan.FromMinutes(6));
+        (await store.ExpireOverdueAsync(_time.GetUtcNow(), Ct)).Select(c => c.Id).ShouldBe(["cmd-other"]);
+    }
+
+    [Fact]
     public async Task An_answered_command_is_never_expired_and_an_unanswered_one_is_once_its_ttl_passes()
     {
         await using var store = await FleetStore.OpenAsync(DbPath, _time, Ct);
