@@ -30,15 +30,6 @@ public sealed class FleetAgentExecQueueTests
         }
 
         await TestHome.WaitForAsync(() => home.Events().Contains("add 192.0.2.44"), "the add", 30_000);
-        var deadline = Environment.TickCount64 + 30_000;
-        string history;
-        do
-        {
-            history = (await CliRunner.RunAsync(["history", "--home", fleet.Manager.Path, "--agent", "001"])).Out;
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-        while (!history.Contains("192.0.2.44", StringComparison.Ordinal) && Environment.TickCount64 < deadline);
-
-        history.ShouldContain("192.0.2.44", customMessage: agent.Log);
+        await FleetHomes.WaitForHistoryAsync(fleet.Manager, "001", 30_000, "192.0.2.44");
     }
 }

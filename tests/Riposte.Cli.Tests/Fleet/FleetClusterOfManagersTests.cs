@@ -42,19 +42,7 @@ public sealed class FleetClusterOfManagersTests
 
         foreach (var manager in new[] { first.Manager, second.Manager })
         {
-            var deadline = Environment.TickCount64 + 30_000;
-            string history;
-            do
-            {
-                history = (await CliRunner.RunAsync(["history", "--home", manager.Path, "--agent", "001"])).Out;
-                await Task.Delay(200, Ct);
-            }
-            while (!(history.Contains("192.0.2.1", StringComparison.Ordinal) && history.Contains("192.0.2.2", StringComparison.Ordinal)
-                     && history.Contains("192.0.2.3", StringComparison.Ordinal)) && Environment.TickCount64 < deadline);
-
-            history.ShouldContain("192.0.2.1");
-            history.ShouldContain("192.0.2.2");
-            history.ShouldContain("192.0.2.3");
+            await FleetHomes.WaitForHistoryAsync(manager, "001", 30_000, "192.0.2.1", "192.0.2.2", "192.0.2.3");
         }
     }
 }

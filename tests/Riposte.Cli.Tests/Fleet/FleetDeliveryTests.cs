@@ -89,11 +89,7 @@ public sealed class FleetDeliveryTests
         await nats.RestartAsync(Ct);
         await TestHome.WaitForAsync(() => Adds(home).Length >= 30, "all 30 adds", 60_000);
         await Task.Delay(1000, Ct);
-        var adds = Adds(home);
-        for (var i = 1; i <= 30; i++)
-        {
-            adds.Count(a => a == $"add 198.51.100.{i}").ShouldBe(1, $"{string.Join("\n", adds)}\nagent:\n{agent.Log}\nmanager:\n{manager.Log}");
-        }
+        FleetHomes.ShouldEachBeAddedOnce(home, Enumerable.Range(1, 30).Select(i => $"198.51.100.{i}"), $"agent:\n{agent.Log}\nmanager:\n{manager.Log}");
     }
 
     [Fact]
@@ -125,11 +121,7 @@ public sealed class FleetDeliveryTests
 
             await TestHome.WaitForAsync(() => Adds(home).Length >= 30, "all 30 adds", 90_000);
             await Task.Delay(1000, Ct);
-            var adds = Adds(home);
-            for (var i = 1; i <= 30; i++)
-            {
-                adds.Count(a => a == $"add 203.0.113.{i}").ShouldBe(1, $"{string.Join("\n", adds)}\nagent:\n{agent.Log}\nmanager:\n{manager.Log}");
-            }
+            FleetHomes.ShouldEachBeAddedOnce(home, Enumerable.Range(1, 30).Select(i => $"203.0.113.{i}"), $"agent:\n{agent.Log}\nmanager:\n{manager.Log}");
         }
         finally
         {
@@ -151,7 +143,7 @@ public sealed class FleetDeliveryTests
         await using var manager = fleet.StartManager(nats.Url);
         fleet.Alert("101", "001", "192.0.2.77", "4.1");
 
-        var history = await WaitForHistoryAsync(fleet.Manager, "expired", 20_000);
+        var history = await FleetHomes.WaitForHistoryAsync(fleet.Manager, null, 20_000, "expired");
         history.ShouldContain("001");
         await using (var agent = FleetHomes.StartAgent(home, "001", nats.Url))
         {
@@ -174,7 +166,7 @@ public sealed class FleetDeliveryTests
         fleet.Alert("101", "001", "192.0.2.55", "5.1");
         fleet.Alert("101", "001", "192.0.2.55", "5.2");
 
-        var history = await WaitForHistoryAsync(fleet.Manager, "abort", 30_000);
+        var history = await FleetHomes.WaitForHistoryAsync(fleet.Manager, null, 30_000, "abort");
         history.ShouldContain("add");
         history.ShouldContain("192.0.2.55");
         var agents = await CliRunner.RunAsync(["agents", "--home", fleet.Manager.Path]);
@@ -192,7 +184,7 @@ public sealed class FleetDeliveryTests
         var revoke = await CliRunner.RunAsync(["revoke", "192.0.2.55", "--home", fleet.Manager.Path, "--agent", "001", "--nats", nats.Url]);
         revoke.ExitCode.ShouldBe(0, revoke.Error);
         await TestHome.WaitForAsync(() => home.Events().Contains("delete 192.0.2.55"), "the delete on the agent", 30_000);
-        (await WaitForHistoryAsync(fleet.Manager, "revoke", 30_000)).ShouldContain("001");
+        (await FleetHomes.WaitForHistoryAsync(fleet.Manager, null, 30_000, "revoke")).ShouldContain("001");
         var status = await CliRunner.RunAsync(["status", "--home", fleet.Manager.Path, "--agent", "001"]);
         status.Out.ShouldNotContain("192.0.2.55", customMessage: "revoked on the agent, so no longer active in the manager's view");
     }
@@ -220,23 +212,4 @@ public sealed class FleetDeliveryTests
         home.Events().ShouldBeEmpty();
     }
 
-    private static async Task<string> WaitForHistoryAsync(TestHome manager, string text, int timeoutMs)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (true)
-        {
-            var history = await CliRunner.RunAsync(["history", "--home", manager.Path]);
-            if (history.Out.Contains(text, StringComparison.Ordinal))
-            {
-                return history.Out;
-            }
-
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"no '{text}' in the manager's history:\n{history.Out}\n{history.Error}");
-            }
-
-            await Task.Delay(250, Ct);
-        }
-    }
 }

@@ -71,6 +71,37 @@ internal sealed class FleetHomes : IDisposable
 
     public static int Adds(TestHome home, string ip) => home.Events().Count(e => e == $"add {ip}");
 
+    /// <summary>Asserts that each of <paramref name="ips"/> was added exactly once on <paramref name="home"/>.</summary>
+    public static void ShouldEachBeAddedOnce(TestHome home, IEnumerable<string> ips, string context)
+    {
+        var events = home.Events();
+        foreach (var ip in ips)
+        {
+            events.Count(e => e == $"add {ip}").ShouldBe(1, $"{ip}\n{string.Join("\n", events)}\n{context}");
+        }
+    }
+
+    /// <summary>Polls the manager's <c>history</c> (optionally for one agent) until it holds every one of <paramref name="texts"/>.</summary>
+    public static async Task<string> WaitForHistoryAsync(TestHome manager, string? agent, int timeoutMs, params string[] texts)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (true)
+        {
+            var history = await CliRunner.RunAsync(agent is null ? ["history", "--home", manager.Path] : ["history", "--home", manager.Path, "--agent", agent]);
+            if (texts.All(t => history.Out.Contains(t, StringComparison.Ordinal)))
+            {
+                return history.Out;
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"no {string.Join(", ", texts)} in the manager's history:\n{history.Out}\n{history.Error}");
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var home in _homes)
