@@ -35,8 +35,13 @@ internal sealed class FleetThroughputBenchmark : IBenchmark
             try
             {
                 var watch = Stopwatch.StartNew();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
                 WindowAsync(alerts, a => rig.Single.DispatchAsync(a, "alerts.json", replayable: true, CancellationToken.None)).GetAwaiter().GetResult();
-                return watch.Elapsed.TotalSeconds;
+                var elapsed = watch.Elapsed.TotalSeconds;
+                // The programs are this process's children: their CPU is not in its own counter, so the engine's share shows.
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   single-host round of {alerts.Length}: engine process {(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore) * 1000 / alerts.Length:F1} ms CPU per command"));
+                return elapsed;
             }
             finally
             {
