@@ -8,6 +8,25 @@ namespace Riposte.Engine;
 public sealed partial class ResponseEngine
 {
     /// <summary>
+    /// A pending entry whose time passed while the engine was down: it is not applied late, only undone (its delete is
+    /// overdue), and the audit trail says so, so an operator sees why the block never took effect.
+    /// </summary>
+    private async Task LapseAsync(string rkey, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetTimeoutAsync(rkey, cancellationToken).ConfigureAwait(false);
+        await _store.SetStatusAsync(rkey, EntryStatus.Active, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return;
+        }
+
+        Log.Write($"Not re-applying '{rkey}': Riposte stopped before {entry.Program} had confirmed its add, and its time ran out meanwhile.");
+        await AuditAsync(AuditEvents.Lapsed, rkey, entry.Program, entry.ArName, entry.AlertId, entry.Keys, null,
+            $"Riposte stopped before the program confirmed its add, and the block's time ({entry.DurationSeconds}s) ran out meanwhile: undone, not applied late",
+            "recovery").ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Runs a pending entry's add again, answering <c>continue</c>, and marks it active whatever the outcome (its delete
     /// runs either way). The add message is the stored delete message with its command put back.
     /// </summary>

@@ -79,7 +79,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
                 }
                 else
                 {
-                    await _store.SetStatusAsync(entry.RKey, EntryStatus.Active, cancellationToken).ConfigureAwait(false);
+                    await LapseAsync(entry.RKey, cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -30,6 +30,12 @@ public static class AuditEvents
     /// <summary>An operator triggered a response by hand.</summary>
     public const string Trigger = "trigger";
 
+    /// <summary>
+    /// A block recorded before a crash whose program never confirmed its add, and whose time ran out before the restart:
+    /// undone, not applied late.
+    /// </summary>
+    public const string Lapsed = "lapsed";
+
     /// <summary>A fleet command arrived after its time-to-live: recorded, not run.</summary>
     public const string Expired = "expired";
 }

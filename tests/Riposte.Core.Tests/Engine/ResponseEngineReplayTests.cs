@@ -161,4 +161,33 @@ public sealed class ResponseEngineReplayTests
         var recovery = (await h.Store.QueryAuditAsync(new State.AuditQuery(Event: "add"), Ct)).ShouldHaveSingleItem();
         recovery.Source.ShouldBe("recovery");
     }
+
+    [Fact]
+    public async Task An_add_interrupted_whose_time_ran_out_before_the_start_is_undone_not_applied_and_says_so()
+    {
+        await using var h = await CreateAsync(maxParallel: 2);
+        await h.StopAsync();
+
+        var program = "active-response/bin/firewall-drop";
+        Protocol.Execd.ExecdMessage.TryParse(Encoding.UTF8.GetBytes(EngineHarness.Body("firewall-drop2", "192.0.2.78", "p2")), out var message, out _).ShouldBeTrue();
+        message!.PrepareForProgram(program);
+        var now = h.Time.GetUtcNow();
+        await using (var store = await State.SqliteStateStore.OpenAsync(Path.Combine(h.Home, "riposte", "state.db"), h.Time, Ct))
+        {
+            await store.RecordAddIntentAsync(new State.TimeoutEntry("firewall-drop-192.0.2.78", program, message.With("delete"), now, 2, "firewall-drop2", "p2",
+                ["192.0.2.78"], State.EntryStatus.Pending, 1), null, new State.AuditRecord(0, now, "continue", "firewall-drop-192.0.2.78", program, "firewall-drop2",
+                "p2", ["192.0.2.78"], null, 0, null, null, "timeout 2s, offense 1", "alerts.json"), "p2|firewall-drop2|server", Ct);
+        }
+
+        // Down for longer than the block.
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await h.StartAsync(EngineHarness.Conf());
+        await EngineHarness.WaitForAsync(() => Events(h).Length > 0);
+
+        Events(h).ShouldBe(["delete 192.0.2.78 p2"], "never applied late, only undone");
+        var lapsed = (await h.Store.QueryAuditAsync(new State.AuditQuery(Event: "lapsed"), Ct)).ShouldHaveSingleItem();
+        lapsed.Source.ShouldBe("recovery");
+        lapsed.AlertId.ShouldBe("p2");
+        lapsed.RKey.ShouldBe("firewall-drop-192.0.2.78");
+    }
 }
