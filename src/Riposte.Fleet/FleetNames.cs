@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Riposte.Fleet;
 
 /// <summary>
@@ -75,21 +73,5 @@ public static class FleetNames
     /// A Wazuh agent id as Riposte accepts it: three to eight digits, not <c>000</c> (the manager). Only such ids become
     /// subjects, users and file names, so none can carry a NATS wildcard, a dot or a path separator.
     /// </summary>
-    public static bool IsAgentId(string? id)
-    {
-        if (id is null || id.Length is < 3 or > 8)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-        }
-
-        return long.Parse(id, CultureInfo.InvariantCulture) != 0;
-    }
+    public static bool IsAgentId(string? id) => Config.Settings.AgentIds.IsValid(id);
 }

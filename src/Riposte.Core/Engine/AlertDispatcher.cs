@@ -63,7 +63,7 @@ public sealed class AlertDispatcher : IAlertDispatcher
             if (replayable)
             {
                 alertKey ??= AlertKey(alert);
-                decision = $"{alertKey}|{action.Response.Name}|{action.Target}";
+                decision = DecisionKey(alertKey, action.Response.Name, action.Target);
             }
 
             _logger.LogDebug("Send AR to execd: {Name} (alert {AlertId}, rule {RuleId})", action.Response.Name, alert.Id, alert.RuleId);
@@ -72,6 +72,9 @@ public sealed class AlertDispatcher : IAlertDispatcher
 
         return Task.WhenAll(outcomes);
     }
+
+    /// <summary>The replay decision of one action: the alert (see <see cref="AlertKey"/>), the response and where it runs.</summary>
+    public static string DecisionKey(string alertKey, string arName, ArTarget target) => $"{alertKey}|{arName}|{target}";
 
     /// <summary>What identifies an alert in replay decisions: its id, else a hash of its bytes.</summary>
     public static string AlertKey(Alert alert) =>

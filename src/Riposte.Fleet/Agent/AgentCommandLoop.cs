@@ -115,7 +115,7 @@ internal sealed class AgentCommandLoop
                 catch (NatsJSException ex) when (!stop.IsCancellationRequested)
                 {
                     _logger.LogWarning("Consuming commands failed ({Error}); retrying", ex.Message);
-                    await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                    await _time.TryDelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
                 }
             }
         }
@@ -160,7 +160,7 @@ internal sealed class AgentCommandLoop
                     told = true;
                 }
 
-                await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                await _time.TryDelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
             }
         }
 
@@ -288,7 +288,7 @@ internal sealed class AgentCommandLoop
         var every = _options.AckWait / 3;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!await DelayAsync(every, cancellationToken).ConfigureAwait(false))
+            if (!await _time.TryDelayAsync(every, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -297,19 +297,6 @@ internal sealed class AgentCommandLoop
             {
                 await TryAsync(() => msg.AckProgressAsync(cancellationToken: CancellationToken.None)).ConfigureAwait(false);
             }
-        }
-    }
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 

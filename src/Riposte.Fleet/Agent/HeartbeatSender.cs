@@ -31,13 +31,7 @@ internal sealed class HeartbeatSender
         while (!stop.IsCancellationRequested)
         {
             await SendAsync(stopping: false).ConfigureAwait(false);
-            try
-            {
-                await Task.Delay(_options.Heartbeat, _time, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _time.TryDelayAsync(_options.Heartbeat, stop).ConfigureAwait(false);
         }
 
         await SendAsync(stopping: true).ConfigureAwait(false);

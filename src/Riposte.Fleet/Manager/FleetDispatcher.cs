@@ -98,7 +98,7 @@ public sealed class FleetDispatcher : IAlertDispatcher
                         if (replayable)
                         {
                             alertKey ??= AlertDispatcher.AlertKey(alert);
-                            decision = $"{alertKey}|{response.Name}|{ArTarget.Server}";
+                            decision = AlertDispatcher.DecisionKey(alertKey, response.Name, ArTarget.Server);
                         }
 
                         // Entered now, in order, as the single-host dispatcher does.

@@ -87,7 +87,7 @@ public sealed class FleetManagerService
                 catch (Exception ex) when (ex is NatsException or TimeoutException)
                 {
                     _logger.LogWarning("Reading outcomes failed ({Error}); retrying", ex.Message);
-                    await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                    await _time.TryDelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
                 }
             }
         }
@@ -180,7 +180,7 @@ public sealed class FleetManagerService
 
     private async Task ExpiryAsync(CancellationToken stop)
     {
-        while (await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false))
+        while (await _time.TryDelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false))
         {
             // A grace period: an outcome that answered a command just before its deadline may still be on its way (or in the
             // backlog a restarted manager reads first).
@@ -188,19 +188,6 @@ public sealed class FleetManagerService
             {
                 _logger.LogWarning("Command {Id} ({Response}) for agent {Agent} expired: not taken within its time-to-live", command.Id, command.ArName, command.Agent);
             }
-        }
-    }
-
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }

@@ -231,6 +231,6 @@ public sealed class FleetRouterTests
     [InlineData(null)]
     public void Settings_and_fleet_agree_on_agent_ids(string? id)
     {
-        SettingsBinder.IsAgentId(id).ShouldBe(FleetNames.IsAgentId(id));
+        Riposte.Config.Settings.AgentIds.IsValid(id).ShouldBe(FleetNames.IsAgentId(id));
     }
 }

@@ -393,7 +393,7 @@ internal sealed class SettingsBinder
                 case "agents":
                     if (BindTextList(p.Value, p.Path, "an array of agent ids") is { } agents)
                     {
-                        route = route with { Agents = UniqueValid(agents, p.Path, IsAgentId, "an agent id (3 to 8 digits, e.g. \"001\"; 000 is the manager, use \"manager\": true)") };
+                        route = route with { Agents = UniqueValid(agents, p.Path, AgentIds.IsValid, "an agent id (3 to 8 digits, e.g. \"001\"; 000 is the manager, use \"manager\": true)") };
                     }
 
                     break;
@@ -511,14 +511,6 @@ internal sealed class SettingsBinder
 
         return labels.AsReadOnly();
     }
-
-    /// <summary>
-    /// A Wazuh agent id as the fleet accepts it: 3 to 8 digits, not <c>000</c> (the manager). The same rule as
-    /// <c>Riposte.Fleet.FleetNames.IsAgentId</c>, which Core cannot reference; only such ids become NATS subjects,
-    /// users and file names, so none can carry a wildcard, a dot or a path separator.
-    /// </summary>
-    internal static bool IsAgentId(string? id) =>
-        id is { Length: >= 3 and <= 8 } && !id.AsSpan().ContainsAnyExceptInRange('0', '9') && id.AsSpan().ContainsAnyExcept('0');
 
     /// <summary>Letters, digits, <c>_</c>, <c>-</c> (and <c>.</c> when allowed), at most <see cref="MaxNameLength"/>.</summary>
     private static bool IsSafeName(string text, bool allowDot) =>
@@ -885,7 +877,7 @@ internal sealed class SettingsBinder
                 case "agent_id":
                     if (TryOptionalText(p.Value, p.Path, out string? agentId) && agentId is not null)
                     {
-                        if (IsAgentId(agentId))
+                        if (AgentIds.IsValid(agentId))
                         {
                             fleet = fleet with { AgentId = agentId };
                         }
