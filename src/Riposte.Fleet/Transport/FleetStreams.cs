@@ -18,7 +18,7 @@ public static class FleetStreams
     {
         ArgumentNullException.ThrowIfNull(js);
         ArgumentNullException.ThrowIfNull(options);
-        await js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.CommandStream, [FleetNames.CommandPrefix + "*"])
+        await ConvergeAsync(() => js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.CommandStream, [FleetNames.CommandPrefix + "*"])
         {
             // Work queue: an acked command is gone, so the stream only ever holds what agents still owe.
             Retention = StreamConfigRetention.Workqueue,
@@ -29,16 +29,16 @@ public static class FleetStreams
             DuplicateWindow = options.CommandTtl < TimeSpan.FromHours(2) ? options.CommandTtl : TimeSpan.FromHours(2),
             NumReplicas = options.Replicas,
             Discard = StreamConfigDiscard.Old,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-        await js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.OutcomeStream, [FleetNames.OutcomePrefix + "*"])
+        await ConvergeAsync(() => js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.OutcomeStream, [FleetNames.OutcomePrefix + "*"])
         {
             Retention = StreamConfigRetention.Limits,
             Storage = StreamConfigStorage.File,
             MaxAge = options.OutcomeRetention,
             DuplicateWindow = TimeSpan.FromMinutes(10),
             NumReplicas = options.Replicas,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The durable consumer that delivers <paramref name="agentId"/>'s commands.</summary>
@@ -52,7 +52,7 @@ public static class FleetStreams
         }
 
         var name = FleetNames.AgentConsumer(agentId);
-        await js.CreateOrUpdateConsumerAsync(FleetNames.CommandStream, new ConsumerConfig(name)
+        await ConvergeAsync(() => js.CreateOrUpdateConsumerAsync(FleetNames.CommandStream, new ConsumerConfig(name)
         {
             DurableName = name,
             FilterSubject = FleetNames.CommandSubject(agentId),
@@ -62,7 +62,7 @@ public static class FleetStreams
             // Never give up on a command: it leaves the stream when acked or when its time-to-live is over.
             MaxDeliver = -1,
             MaxAckPending = 256,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The durable consumer a manager node reads outcomes with.</summary>
@@ -70,7 +70,7 @@ public static class FleetStreams
     {
         ArgumentNullException.ThrowIfNull(js);
         var name = FleetNames.ManagerConsumer(node);
-        return await js.CreateOrUpdateConsumerAsync(FleetNames.OutcomeStream, new ConsumerConfig(name)
+        return await ConvergeAsync(() => js.CreateOrUpdateConsumerAsync(FleetNames.OutcomeStream, new ConsumerConfig(name)
         {
             DurableName = name,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
@@ -78,6 +78,26 @@ public static class FleetStreams
             AckWait = TimeSpan.FromSeconds(30),
             MaxDeliver = -1,
             MaxAckPending = 1024,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a create-or-update that another manager may be running at the same moment: create-or-update looks, then
+    /// creates, so two managers starting together can both see "missing" and one create fails because the other's won.
+    /// Trying again finds it and updates it to the same settings; an error that persists is thrown after a few tries.
+    /// </summary>
+    private static async Task<T> ConvergeAsync<T>(Func<ValueTask<T>> createOrUpdate, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await createOrUpdate().ConfigureAwait(false);
+            }
+            catch (NatsJSException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }
