@@ -16,36 +16,47 @@ public sealed class FleetStreamsTests
         var options = new FleetStreamOptions(TimeSpan.FromHours(1), TimeSpan.FromDays(1), 1, TimeSpan.FromSeconds(30));
         for (var round = 0; round < 3; round++)
         {
-            // Bounded: a regression must fail, not hang the suite.
-            await RoundAsync(options, ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            await RoundAsync(round, options, ct);
         }
     }
 
-    private static async Task RoundAsync(FleetStreamOptions options, CancellationToken ct)
+    private static async Task RoundAsync(int round, FleetStreamOptions options, CancellationToken ct)
     {
+        await using var server = await NatsServerProcess.StartAsync(cancellationToken: ct);
+        var managers = new NatsConnection[4];
+        var phases = new string[managers.Length];
+        try
         {
-            await using var server = await NatsServerProcess.StartAsync(cancellationToken: ct);
-            var managers = new NatsConnection[4];
-            for (var i = 0; i < managers.Length; i++)
+            var setups = Enumerable.Range(0, managers.Length).Select(async i =>
             {
+                phases[i] = "connecting";
                 managers[i] = new NatsConnection(NatsOpts.Default with { Url = server.Url });
                 await managers[i].ConnectAsync();
-            }
+                var js = new NatsJSContext(managers[i]);
+                phases[i] = "streams";
+                await FleetStreams.EnsureAsync(js, options, ct);
+                phases[i] = "consumer";
+                await FleetStreams.EnsureAgentConsumerAsync(js, "001", options, ct);
+                phases[i] = "done";
+            });
 
+            // Bounded: a regression must fail with where each manager was, not hang the suite.
             try
             {
-                await Task.WhenAll(managers.Select(async nats =>
-                {
-                    var js = new NatsJSContext(nats);
-                    await FleetStreams.EnsureAsync(js, options, ct);
-                    await FleetStreams.EnsureAgentConsumerAsync(js, "001", options, ct);
-                }));
+                await Task.WhenAll(setups).WaitAsync(TimeSpan.FromSeconds(60), ct);
             }
-            finally
+            catch (TimeoutException)
             {
-                foreach (var nats in managers)
+                Assert.Fail($"round {round}: managers stuck at [{string.Join(", ", phases)}]; server log:\n{server.Log}");
+            }
+        }
+        finally
+        {
+            foreach (var nats in managers)
+            {
+                if (nats is not null)
                 {
-                    await nats.DisposeAsync();
+                    await nats.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
                 }
             }
         }
