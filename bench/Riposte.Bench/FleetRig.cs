@@ -341,23 +341,28 @@ internal sealed class FleetRig : IAsyncDisposable
     }
 
     /// <summary>CPU seconds (user + system) the agent processes used so far, from /proc.</summary>
-    public double AgentCpuSeconds()
-    {
-        long ticks = 0;
-        foreach (var (_, _, process) in _agents)
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{process.Id}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-            }
-        }
+    public double AgentCpuSeconds() => _agents.Sum(a => CpuSeconds(a.Process.Id, children: false));
 
-        return ticks / 100.0;
+    /// <summary>CPU seconds the programs the agents ran (their reaped children) used so far.</summary>
+    public double AgentProgramCpuSeconds() => _agents.Sum(a => CpuSeconds(a.Process.Id, children: true));
+
+    /// <summary>CPU seconds nats-server used so far.</summary>
+    public double NatsCpuSeconds() => _nats is { Pid: > 0 } nats ? CpuSeconds(nats.Pid, children: false) : 0;
+
+    /// <summary>CPU seconds of one process from /proc (its own, or its reaped children's).</summary>
+    public static double CpuSeconds(int pid, bool children)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var first = children ? 13 : 11;
+            return (long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     private static void WriteProgram(string path, string script)

@@ -36,11 +36,14 @@ internal sealed class FleetThroughputBenchmark : IBenchmark
             {
                 var watch = Stopwatch.StartNew();
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+                var programsBefore = FleetRig.CpuSeconds(Environment.ProcessId, children: true);
                 WindowAsync(alerts, a => rig.Single.DispatchAsync(a, "alerts.json", replayable: true, CancellationToken.None)).GetAwaiter().GetResult();
                 var elapsed = watch.Elapsed.TotalSeconds;
-                // The programs are this process's children: their CPU is not in its own counter, so the engine's share shows.
+                // The programs are this process's children: their CPU is in its children's counter once reaped.
+                var engine = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
+                var programs = FleetRig.CpuSeconds(Environment.ProcessId, children: true) - programsBefore;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"   single-host round of {alerts.Length}: engine process {(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore) * 1000 / alerts.Length:F1} ms CPU per command"));
+                    $"   single-host round of {alerts.Length}: ms CPU per command: engine process {engine * 1000 / alerts.Length:F1}, its programs {programs * 1000 / alerts.Length:F1}; machine {(engine + programs) / (elapsed * Environment.ProcessorCount):P0} busy"));
                 return elapsed;
             }
             finally
@@ -58,6 +61,8 @@ internal sealed class FleetThroughputBenchmark : IBenchmark
 
             var watch = Stopwatch.StartNew();
             var cpuBefore = rig.AgentCpuSeconds();
+            var programsBefore = rig.AgentProgramCpuSeconds();
+            var natsBefore = rig.NatsCpuSeconds();
             var ownBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             WindowAsync(alerts, a => rig.Fleet.DispatchAsync(a, "alerts.json", replayable: true, CancellationToken.None)).GetAwaiter().GetResult();
             var stored = watch.Elapsed.TotalSeconds;
@@ -72,9 +77,15 @@ internal sealed class FleetThroughputBenchmark : IBenchmark
                 Thread.Sleep(10);
             }
 
-            // Where the CPU goes, per command: the 50 agents together, and this process (the manager and the clock).
+            // Where the CPU goes, per command: the 50 agents together, the programs they ran, nats-server, and this process
+            // (the manager and the clock); and how busy the machine was, to tell a CPU-bound round from a stalled one.
+            var agents = rig.AgentCpuSeconds() - cpuBefore;
+            var programs = rig.AgentProgramCpuSeconds() - programsBefore;
+            var nats = rig.NatsCpuSeconds() - natsBefore;
+            var own = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - ownBefore;
+            var busy = (agents + programs + nats + own) / (watch.Elapsed.TotalSeconds * Environment.ProcessorCount);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   round of {alerts.Length}: agents {(rig.AgentCpuSeconds() - cpuBefore) * 1000 / alerts.Length:F1} ms CPU per command, manager process {(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - ownBefore) * 1000 / alerts.Length:F1} ms"));
+                $"   round of {alerts.Length}: ms CPU per command: agents {agents * 1000 / alerts.Length:F1}, their programs {programs * 1000 / alerts.Length:F1}, nats-server {nats * 1000 / alerts.Length:F1}, manager process {own * 1000 / alerts.Length:F1}; machine {busy:P0} busy"));
             return (watch.Elapsed.TotalSeconds, stored);
         }
 
