@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Riposte.State;
@@ -26,45 +24,57 @@ namespace Riposte.State;
 /// The methods complete synchronously once the lock is held: Microsoft.Data.Sqlite has no truly asynchronous I/O,
 /// and a thread-pool hop per statement would cost more than the work.
 /// </para>
+/// <para>
+/// This class is the one place where each operation's lock and transaction are taken: <see cref="StateDatabase"/>
+/// opens the file and holds the connections and locks; <see cref="TimeoutTable"/>, <see cref="OffenderTable"/>,
+/// <see cref="AuditTrail"/>, <see cref="CheckpointTable"/> and <see cref="DecisionTable"/> hold each table's SQL and
+/// run inside the scope taken here, so the engine's atomic steps can span several of them in one transaction.
+/// </para>
 /// </remarks>
 public sealed class SqliteStateStore : IAsyncDisposable
 {
-    /// <summary>How long a statement waits for another connection's lock before failing.</summary>
-
-    private const string EntryColumns = "rkey, program, delete_message, added_at, duration_s, ar_name, alert_id, keys, status, offense";
-    private const string AuditColumns = "id, at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source";
-
-    private readonly SqliteConnection? _writer;
-    private readonly SqliteConnection _reader;
-    private readonly WriteStatements? _write;
-    private readonly ReadStatements _read;
-    private readonly Dictionary<int, PreparedStatement> _auditQueries = [];
-    private PreparedStatement? _auditAfter;
-    private int _auditPending;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly SemaphoreSlim _readLock = new(1, 1);
-    private readonly TimeProvider _timeProvider;
-    private volatile bool _disposed;
-    private int _disposing;
-
-    private SqliteStateStore(string path, TimeProvider timeProvider, SqliteConnection? writer, SqliteConnection reader)
+    private static readonly StateDatabaseKind Kind = new()
     {
-        DatabasePath = path;
+        Role = "state database",
+        Title = "State database",
+        Owner = typeof(SqliteStateStore),
+        RefuseSymlinks = StateFiles.RefuseSymlinks,
+        CheckSchema = StateSchema.Check,
+        Migrate = StateSchema.Migrate,
+        Missing = path => $"State database '{path}' does not exist; start 'riposte serve' once to create it.",
+        // 16 MiB instead of 2: the indexes of 100k entries stay cached, so adds do not re-read them.
+        WriterPragmas = ["PRAGMA cache_size = -16384"],
+        OptimizeOnClose = true,
+    };
+
+    private readonly StateDatabase _database;
+    private readonly TimeoutTable _timeouts;
+    private readonly OffenderTable _offenders;
+    private readonly AuditTrail _audit;
+    private readonly CheckpointTable _checkpoints;
+    private readonly DecisionTable _decisions;
+    private readonly TimeProvider _timeProvider;
+
+    private SqliteStateStore(StateDatabase database, TimeProvider timeProvider)
+    {
+        _database = database;
         _timeProvider = timeProvider;
-        _writer = writer;
-        _reader = reader;
-        _write = writer is null ? null : new WriteStatements(writer);
-        _read = new ReadStatements(reader);
+        _timeouts = new TimeoutTable(database, timeProvider);
+        _offenders = new OffenderTable(database);
+        _audit = new AuditTrail(database);
+        _checkpoints = new CheckpointTable(database);
+        _decisions = new DecisionTable(database);
+        database.OnCommit(AfterCommit);
     }
 
     /// <summary>The schema version this build reads and writes (<c>PRAGMA user_version</c>).</summary>
     public static int SchemaVersion => StateSchema.CurrentVersion;
 
     /// <summary>The absolute path of the database file.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _database.Path;
 
     /// <summary>True when opened with <see cref="OpenReadOnlyAsync"/>; writes then throw.</summary>
-    public bool IsReadOnly => _writer is null;
+    public bool IsReadOnly => _database.IsReadOnly;
 
     /// <summary>Test seam: called at named points inside transactions so a test can fail one half-way.</summary>
     internal Action<string>? FaultHook { get; set; }
@@ -82,40 +92,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var fullPath = Path.GetFullPath(path);
-        SqliteConnection? writer = null;
-        SqliteConnection? reader = null;
-        try
-        {
-            StateFiles.RefuseSymlinks(fullPath);
-            StateFiles.CheckAccess(fullPath, write: true);
-            StateFiles.EnsureDirectory(Path.GetDirectoryName(fullPath) ?? string.Empty);
-            StateFiles.CreateDatabaseFile(fullPath);
-            writer = StateFiles.Connect(fullPath, SqliteOpenMode.ReadWrite);
-            // Identify the file before changing anything in it (the journal mode is stored in the file).
-            StateSchema.Check(writer, null, fullPath, allowOlder: true);
-            var journalMode = Scalar(writer, "PRAGMA journal_mode = WAL") as string;
-            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new StateStoreException($"State database '{fullPath}' could not be switched to WAL mode (journal_mode is '{journalMode}').");
-            }
-
-            Scalar(writer, "PRAGMA synchronous = FULL");
-            // Keeps a large burst from leaving a large -wal behind after the checkpoint.
-            Scalar(writer, "PRAGMA journal_size_limit = 67108864");
-            // 16 MiB instead of 2: the indexes of 100k entries stay cached, so adds do not re-read them.
-            Scalar(writer, "PRAGMA cache_size = -16384");
-            StateSchema.Migrate(writer, fullPath);
-            StateFiles.AlignSidecarModes(fullPath);
-
-            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
-            return ValueTask.FromResult(new SqliteStateStore(fullPath, timeProvider, writer, reader));
-        }
-        catch (Exception e)
-        {
-            reader?.Dispose();
-            writer?.Dispose();
-            throw Wrap(e, fullPath);
-        }
+        return ValueTask.FromResult(StateDatabase.Open(fullPath, Kind, database => new SqliteStateStore(database, timeProvider)));
     }
 
     /// <summary>
@@ -140,24 +117,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var fullPath = Path.GetFullPath(path);
-        StateFiles.RefuseSymlinks(fullPath);
-        if (!StateFiles.CheckAccess(fullPath, write: false))
-        {
-            throw new StateStoreException($"State database '{fullPath}' does not exist; start 'riposte serve' once to create it.");
-        }
-
-        SqliteConnection? reader = null;
-        try
-        {
-            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
-            StateSchema.Check(reader, null, fullPath, allowOlder: false);
-            return ValueTask.FromResult(new SqliteStateStore(fullPath, timeProvider, null, reader));
-        }
-        catch (Exception e)
-        {
-            reader?.Dispose();
-            throw Wrap(e, fullPath);
-        }
+        return ValueTask.FromResult(StateDatabase.OpenReadOnly(fullPath, Kind, database => new SqliteStateStore(database, timeProvider)));
     }
 
     // ---- Timeout list -------------------------------------------------------------------------------------------
@@ -166,17 +126,15 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<TimeoutEntry?> GetTimeoutAsync(string rkey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = _read.GetTimeout.Bind(null, rkey).ExecuteReader();
-        return reader.Read() ? ReadEntry(reader) : null;
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _timeouts.Get(rkey);
     }
 
     /// <summary>Every entry, soonest expiry first (ties by rkey).</summary>
     public async ValueTask<IReadOnlyList<TimeoutEntry>> ListTimeoutsAsync(CancellationToken cancellationToken = default)
     {
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        var count = Convert.ToInt32(_read.CountTimeouts.Bind(null).ExecuteScalar(), CultureInfo.InvariantCulture);
-        return ReadEntries(_read.ListTimeouts.Bind(null), count, cancellationToken);
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _timeouts.List(cancellationToken);
     }
 
     /// <summary>
@@ -185,39 +143,31 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// </summary>
     public async ValueTask<IReadOnlyList<ScheduledTimeout>> ListScheduleAsync(CancellationToken cancellationToken = default)
     {
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        var count = Convert.ToInt32(_read.CountTimeouts.Bind(null).ExecuteScalar(), CultureInfo.InvariantCulture);
-        var schedule = new List<ScheduledTimeout>(count);
-        using var reader = _read.ListSchedule.Bind(null).ExecuteReader();
-        while (reader.Read())
-        {
-            schedule.Add(new ScheduledTimeout(reader.GetString(0), ParseStatus(reader.GetString(1)), UnixMs.To(reader.GetInt64(2))));
-        }
-
-        return schedule;
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _timeouts.ListSchedule();
     }
 
     /// <summary>Entries whose rkey is <paramref name="key"/> or whose keys include it, soonest expiry first.</summary>
     public async ValueTask<IReadOnlyList<TimeoutEntry>> FindTimeoutsByKeyAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        return ReadEntries(_read.FindTimeoutsByKey.Bind(null, key), 0, cancellationToken);
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _timeouts.FindByKey(key, cancellationToken);
     }
 
     /// <summary>How many entries the timeout list holds.</summary>
     public async ValueTask<int> CountTimeoutsAsync(CancellationToken cancellationToken = default)
     {
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        return Convert.ToInt32(_read.CountTimeouts.Bind(null).ExecuteScalar(), CultureInfo.InvariantCulture);
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _timeouts.Count();
     }
 
     /// <summary>Inserts the entry, or replaces every field of the entry with the same rkey.</summary>
     public async ValueTask UpsertTimeoutAsync(TimeoutEntry entry, CancellationToken cancellationToken = default)
     {
-        Validate(entry);
+        TimeoutTable.Validate(entry);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        UpsertEntry(scope.Transaction, entry, entry.Status);
+        _timeouts.Upsert(scope.Transaction, entry, entry.Status);
         scope.Commit();
     }
 
@@ -227,13 +177,13 @@ public sealed class SqliteStateStore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(entries);
         foreach (var entry in entries)
         {
-            Validate(entry);
+            TimeoutTable.Validate(entry);
         }
 
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         foreach (var entry in entries)
         {
-            UpsertEntry(scope.Transaction, entry, entry.Status);
+            _timeouts.Upsert(scope.Transaction, entry, entry.Status);
         }
 
         scope.Commit();
@@ -247,7 +197,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(rkey);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var refreshed = Refresh(scope.Transaction, rkey, addedAt, durationSeconds, offense);
+        var refreshed = _timeouts.Refresh(scope.Transaction, rkey, addedAt, durationSeconds, offense);
         scope.Commit();
         return refreshed;
     }
@@ -257,7 +207,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(rkey);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var changed = _write!.SetStatus.Bind(scope.Transaction, StatusText(status), Now(), rkey).ExecuteNonQuery() > 0;
+        var changed = _timeouts.SetStatus(scope.Transaction, rkey, status);
         scope.Commit();
         return changed;
     }
@@ -270,7 +220,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public ValueTask MarkDeliveredAsync(string rkey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        return WriteWithoutFsyncAsync(transaction => _write!.MarkDelivered.Bind(transaction, Now(), rkey).ExecuteNonQuery(), cancellationToken);
+        return WriteWithoutFsyncAsync(transaction => _timeouts.MarkDelivered(transaction, rkey), cancellationToken);
     }
 
     /// <summary>Removes the entry; returns false when there was none.</summary>
@@ -278,7 +228,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(rkey);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var removed = RemoveEntry(scope.Transaction, rkey);
+        var removed = _timeouts.Remove(scope.Transaction, rkey);
         scope.Commit();
         return removed;
     }
@@ -289,17 +239,16 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<OffenderCounter?> GetOffenderAsync(string rkey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = _read.GetOffender.Bind(null, rkey).ExecuteReader();
-        return reader.Read() ? new OffenderCounter(rkey, reader.GetInt32(0), UnixMs.To(reader.GetInt64(1))) : null;
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _offenders.Get(rkey);
     }
 
     /// <summary>Creates or replaces the counter of <see cref="OffenderCounter.RKey"/>.</summary>
     public async ValueTask SetOffenderAsync(OffenderCounter counter, CancellationToken cancellationToken = default)
     {
-        Validate(counter);
+        OffenderTable.Validate(counter);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        SetOffender(scope.Transaction, counter);
+        _offenders.Set(scope.Transaction, counter);
         scope.Commit();
     }
 
@@ -308,7 +257,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(rkey);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var removed = _write!.DeleteOffender.Bind(scope.Transaction, rkey).ExecuteNonQuery() > 0;
+        var removed = _offenders.Remove(scope.Transaction, rkey);
         scope.Commit();
         return removed;
     }
@@ -317,7 +266,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<int> ForgiveOffendersAsync(DateTimeOffset quietSince, CancellationToken cancellationToken = default)
     {
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var forgiven = _write!.ForgiveOffenders.Bind(scope.Transaction, UnixMs.From(quietSince)).ExecuteNonQuery();
+        var forgiven = _offenders.Forgive(scope.Transaction, quietSince);
         scope.Commit();
         return forgiven;
     }
@@ -327,9 +276,9 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// <summary>Appends the record (its <see cref="AuditRecord.Id"/> is ignored) and returns the id the store gave it.</summary>
     public async ValueTask<long> AppendAuditAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
-        Validate(record);
+        AuditTrail.Validate(record);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var id = InsertAudit(scope.Transaction, record);
+        var id = _audit.Insert(scope.Transaction, record);
         scope.Commit();
         return id;
     }
@@ -345,48 +294,16 @@ public sealed class SqliteStateStore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(records);
         foreach (var record in records)
         {
-            Validate(record);
+            AuditTrail.Validate(record);
         }
 
         await WriteWithoutFsyncAsync(transaction =>
         {
             foreach (var record in records)
             {
-                InsertAudit(transaction, record);
+                _audit.Insert(transaction, record);
             }
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>One transaction committed with <c>synchronous=NORMAL</c> (no fsync of its own; see <see cref="AppendAuditsAsync"/>).</summary>
-    private async ValueTask WriteWithoutFsyncAsync(Action<SqliteTransaction> write, CancellationToken cancellationToken)
-    {
-        if (_writer is null)
-        {
-            throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
-        }
-
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            // Outside any transaction: SQLite applies the setting to the commits that follow it.
-            Scalar(_writer, "PRAGMA synchronous = NORMAL");
-            try
-            {
-                using var transaction = _writer.BeginTransaction(deferred: false);
-                write(transaction);
-                transaction.Commit();
-                AfterCommit();
-            }
-            finally
-            {
-                Scalar(_writer, "PRAGMA synchronous = FULL");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
     }
 
     /// <summary>The records matching <paramref name="query"/>, newest first (by time, then by id).</summary>
@@ -394,35 +311,8 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
-        var key = string.IsNullOrEmpty(query.Key) ? null : query.Key;
-        var shape = (query.Since is null ? 0 : 1) | (key is null ? 0 : 2) | (query.Event is null ? 0 : 4);
-
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        if (!_auditQueries.TryGetValue(shape, out var statement))
-        {
-            statement = BuildAuditQuery(_reader, shape);
-            _auditQueries.Add(shape, statement);
-        }
-
-        var values = new List<object?>(4);
-        if (query.Since is { } since)
-        {
-            values.Add(UnixMs.From(since));
-        }
-
-        if (key is not null)
-        {
-            values.Add(key);
-        }
-
-        if (query.Event is not null)
-        {
-            values.Add(query.Event);
-        }
-
-        values.Add(query.Limit);
-
-        return ReadAudit(statement.Bind(null, [.. values]), Math.Min(query.Limit, 256), cancellationToken);
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _audit.Query(query, cancellationToken);
     }
 
     /// <summary>
@@ -432,43 +322,15 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAfterAsync(long afterId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        _auditAfter ??= new PreparedStatement(_reader, $"SELECT {AuditColumns} FROM audit WHERE id > $after ORDER BY id LIMIT $limit", "$after", "$limit");
-        return ReadAudit(_auditAfter.Bind(null, afterId, limit), Math.Min(limit, 256), cancellationToken);
-    }
-
-    private static List<AuditRecord> ReadAudit(SqliteCommand command, int capacity, CancellationToken cancellationToken)
-    {
-        var records = new List<AuditRecord>(capacity);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            records.Add(new AuditRecord(
-                reader.GetInt64(0),
-                UnixMs.To(reader.GetInt64(1)),
-                reader.GetString(2),
-                NullableString(reader, 3),
-                reader.GetString(4),
-                NullableString(reader, 5),
-                NullableString(reader, 6),
-                KeysJson.Decode(reader.GetString(7)),
-                reader.IsDBNull(8) ? null : reader.GetInt32(8),
-                reader.GetInt64(9),
-                NullableString(reader, 10),
-                NullableString(reader, 11),
-                NullableString(reader, 12),
-                NullableString(reader, 13)));
-        }
-
-        return records;
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _audit.ReadAfter(afterId, limit, cancellationToken);
     }
 
     /// <summary>Deletes audit records older than <paramref name="olderThan"/> (retention); returns how many.</summary>
     public async ValueTask<int> PruneAuditAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var pruned = _write!.PruneAudit.Bind(scope.Transaction, UnixMs.From(olderThan)).ExecuteNonQuery();
+        var pruned = _audit.Prune(scope.Transaction, olderThan);
         scope.Commit();
         return pruned;
     }
@@ -479,19 +341,16 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<SourceCheckpoint?> GetCheckpointAsync(string source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = _read.GetCheckpoint.Bind(null, source).ExecuteReader();
-        return reader.Read() ? new SourceCheckpoint(source, reader.GetString(0), reader.GetInt64(1)) : null;
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _checkpoints.Get(source);
     }
 
     /// <summary>Creates or replaces the checkpoint of <see cref="SourceCheckpoint.Source"/>.</summary>
     public async ValueTask SetCheckpointAsync(SourceCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoint);
-        ArgumentNullException.ThrowIfNull(checkpoint.Source);
-        ArgumentNullException.ThrowIfNull(checkpoint.FileIdentity);
+        CheckpointTable.Validate(checkpoint);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        _write!.UpsertCheckpoint.Bind(scope.Transaction, checkpoint.Source, checkpoint.FileIdentity, checkpoint.Offset, Now()).ExecuteNonQuery();
+        _checkpoints.Upsert(scope.Transaction, checkpoint, Now());
         scope.Commit();
     }
 
@@ -501,13 +360,9 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// </summary>
     public ValueTask SetCheckpointLazilyAsync(SourceCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoint);
-        ArgumentNullException.ThrowIfNull(checkpoint.Source);
-        ArgumentNullException.ThrowIfNull(checkpoint.FileIdentity);
+        CheckpointTable.Validate(checkpoint);
         var now = Now();
-        return WriteWithoutFsyncAsync(
-            transaction => _write!.UpsertCheckpoint.Bind(transaction, checkpoint.Source, checkpoint.FileIdentity, checkpoint.Offset, now).ExecuteNonQuery(),
-            cancellationToken);
+        return WriteWithoutFsyncAsync(transaction => _checkpoints.Upsert(transaction, checkpoint, now), cancellationToken);
     }
 
     /// <summary>
@@ -518,7 +373,7 @@ public sealed class SqliteStateStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(decisionKey);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var recorded = _write!.InsertDecision.Bind(scope.Transaction, decisionKey, UnixMs.From(at)).ExecuteNonQuery() > 0;
+        var recorded = _decisions.TryInsert(scope.Transaction, decisionKey, at);
         scope.Commit();
         return recorded;
     }
@@ -530,31 +385,22 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public ValueTask RecordDecisionAsync(string decisionKey, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decisionKey);
-        return WriteWithoutFsyncAsync(transaction => InsertDecision(transaction, decisionKey, at), cancellationToken);
-    }
-
-    private void InsertDecision(SqliteTransaction transaction, string? decisionKey, DateTimeOffset at)
-    {
-        if (decisionKey is not null)
-        {
-            _write!.InsertDecision.Bind(transaction, decisionKey, UnixMs.From(at)).ExecuteNonQuery();
-        }
+        return WriteWithoutFsyncAsync(transaction => _decisions.Insert(transaction, decisionKey, at), cancellationToken);
     }
 
     /// <summary>True when <paramref name="decisionKey"/> was recorded: its input was fully handled before a restart.</summary>
     public async ValueTask<bool> IsDecidedAsync(string decisionKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decisionKey);
-        using var scope = await EnterReadAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = _read.IsDecided.Bind(null, decisionKey).ExecuteReader();
-        return reader.Read();
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _decisions.IsDecided(decisionKey);
     }
 
     /// <summary>Forgets decisions recorded before <paramref name="olderThan"/> (older than any input that can replay); returns how many.</summary>
     public async ValueTask<int> PruneDecisionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var pruned = _write!.PruneDecisions.Bind(scope.Transaction, UnixMs.From(olderThan)).ExecuteNonQuery();
+        var pruned = _decisions.Prune(scope.Transaction, olderThan);
         scope.Commit();
         return pruned;
     }
@@ -574,25 +420,25 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<long> RecordAddIntentAsync(TimeoutEntry entry, OffenderCounter? counter, AuditRecord audit, string? decisionKey,
         CancellationToken cancellationToken = default)
     {
-        Validate(entry);
+        TimeoutTable.Validate(entry);
         if (counter is not null)
         {
-            Validate(counter);
+            OffenderTable.Validate(counter);
         }
 
-        Validate(audit);
+        AuditTrail.Validate(audit);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        UpsertEntry(scope.Transaction, entry, EntryStatus.Pending);
+        _timeouts.Upsert(scope.Transaction, entry, EntryStatus.Pending);
         FaultHook?.Invoke("add-intent:entry");
         if (counter is not null)
         {
-            SetOffender(scope.Transaction, counter);
+            _offenders.Set(scope.Transaction, counter);
             FaultHook?.Invoke("add-intent:counter");
         }
 
-        var id = InsertAudit(scope.Transaction, audit);
+        var id = _audit.Insert(scope.Transaction, audit);
         FaultHook?.Invoke("add-intent:audit");
-        InsertDecision(scope.Transaction, decisionKey, audit.At);
+        _decisions.Insert(scope.Transaction, decisionKey, audit.At);
         scope.Commit();
         return id;
     }
@@ -627,12 +473,12 @@ public sealed class SqliteStateStore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(rkey);
         if (counter is not null)
         {
-            Validate(counter);
+            OffenderTable.Validate(counter);
         }
 
-        Validate(audit);
+        AuditTrail.Validate(audit);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        if (!Refresh(scope.Transaction, rkey, addedAt, durationSeconds, offense))
+        if (!_timeouts.Refresh(scope.Transaction, rkey, addedAt, durationSeconds, offense))
         {
             return null;
         }
@@ -640,12 +486,12 @@ public sealed class SqliteStateStore : IAsyncDisposable
         FaultHook?.Invoke("abort:entry");
         if (counter is not null)
         {
-            SetOffender(scope.Transaction, counter);
+            _offenders.Set(scope.Transaction, counter);
             FaultHook?.Invoke("abort:counter");
         }
 
-        var id = InsertAudit(scope.Transaction, audit);
-        InsertDecision(scope.Transaction, decisionKey, audit.At);
+        var id = _audit.Insert(scope.Transaction, audit);
+        _decisions.Insert(scope.Transaction, decisionKey, audit.At);
         scope.Commit();
         return id;
     }
@@ -657,11 +503,11 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<long> RecordStatusAsync(string rkey, EntryStatus status, AuditRecord audit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        Validate(audit);
+        AuditTrail.Validate(audit);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        _write!.SetStatus.Bind(scope.Transaction, StatusText(status), Now(), rkey).ExecuteNonQuery();
+        _timeouts.SetStatus(scope.Transaction, rkey, status);
         FaultHook?.Invoke("status:entry");
-        var id = InsertAudit(scope.Transaction, audit);
+        var id = _audit.Insert(scope.Transaction, audit);
         scope.Commit();
         return id;
     }
@@ -670,152 +516,15 @@ public sealed class SqliteStateStore : IAsyncDisposable
     public async ValueTask<long> CompleteDeleteAsync(string rkey, AuditRecord audit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rkey);
-        Validate(audit);
+        AuditTrail.Validate(audit);
         using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        RemoveEntry(scope.Transaction, rkey);
+        _timeouts.Remove(scope.Transaction, rkey);
         FaultHook?.Invoke("delete:entry");
-        var id = InsertAudit(scope.Transaction, audit);
+        var id = _audit.Insert(scope.Transaction, audit);
         FaultHook?.Invoke("delete:audit");
         scope.Commit();
         return id;
     }
-
-    /// <summary>Waits for running operations, then closes the connections; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposing, 1) != 0)
-        {
-            return;
-        }
-
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        await _readLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _disposed = true;
-            _write?.Dispose();
-            _read.Dispose();
-            _auditAfter?.Dispose();
-            foreach (var statement in _auditQueries.Values)
-            {
-                statement.Dispose();
-            }
-
-            // The reader closes first so the writer is the last connection: the last one out checkpoints the WAL
-            // into the database and removes -wal and -shm, which a read-only connection cannot do.
-            _reader.Dispose();
-            if (_writer is not null)
-            {
-                try
-                {
-                    Scalar(_writer, "PRAGMA optimize");
-                }
-                catch (SqliteException)
-                {
-                    // Only statistics for the query planner; closing matters more.
-                }
-
-                _writer.Dispose();
-            }
-        }
-        finally
-        {
-            // Released, not disposed: callers still waiting must wake up and see ObjectDisposedException.
-            _readLock.Release();
-            _writeLock.Release();
-        }
-    }
-
-    // ---- Internals ----------------------------------------------------------------------------------------------
-
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static Exception Wrap(Exception e, string path) => StateFiles.WrapOpenFailure(e, "state database", path);
-
-    private async ValueTask<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
-    {
-        if (_writer is null)
-        {
-            throw new InvalidOperationException($"The state database '{DatabasePath}' was opened read-only.");
-        }
-
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            cancellationToken.ThrowIfCancellationRequested();
-            // Immediate: take the write lock now, waiting out other processes via busy_timeout. A deferred
-            // transaction that read first could fail to upgrade with SQLITE_BUSY, which no timeout retries.
-            return new WriteScope(_writeLock, _writer.BeginTransaction(deferred: false), AfterCommit);
-        }
-        catch
-        {
-            _writeLock.Release();
-            throw;
-        }
-    }
-
-    private async ValueTask<ReadScope> EnterReadAsync(CancellationToken cancellationToken)
-    {
-        await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_disposed)
-        {
-            _readLock.Release();
-            throw new ObjectDisposedException(GetType().FullName);
-        }
-
-        return new ReadScope(_readLock);
-    }
-
-    private long Now() => UnixMs.From(_timeProvider.GetUtcNow());
-
-    private void UpsertEntry(SqliteTransaction transaction, TimeoutEntry entry, EntryStatus status)
-    {
-        var added = UnixMs.From(entry.AddedAt);
-        _write!.UpsertTimeout.Bind(
-            transaction,
-            entry.RKey,
-            entry.Program,
-            entry.DeleteMessage,
-            added,
-            entry.DurationSeconds,
-            UnixMs.AddSeconds(added, entry.DurationSeconds),
-            entry.ArName,
-            entry.AlertId,
-            KeysJson.Encode(entry.Keys),
-            StatusText(status),
-            entry.Offense,
-            Now()).ExecuteNonQuery();
-
-        _write.DeleteKeysOf.Bind(transaction, entry.RKey).ExecuteNonQuery();
-        foreach (var key in entry.Keys)
-        {
-            _write.InsertKey.Bind(transaction, key, entry.RKey).ExecuteNonQuery();
-        }
-    }
-
-    private bool Refresh(SqliteTransaction transaction, string rkey, DateTimeOffset addedAt, long durationSeconds, int offense)
-    {
-        var added = UnixMs.From(addedAt);
-        return _write!.RefreshTimeout.Bind(transaction, added, durationSeconds, UnixMs.AddSeconds(added, durationSeconds), offense, Now(), rkey)
-            .ExecuteNonQuery() > 0;
-    }
-
-    private bool RemoveEntry(SqliteTransaction transaction, string rkey)
-    {
-        var removed = _write!.DeleteTimeout.Bind(transaction, rkey).ExecuteNonQuery() > 0;
-        _write.DeleteKeysOf.Bind(transaction, rkey).ExecuteNonQuery();
-        return removed;
-    }
-
-    private void SetOffender(SqliteTransaction transaction, OffenderCounter counter) =>
-        _write!.UpsertOffender.Bind(transaction, counter.RKey, counter.Count, UnixMs.From(counter.LastSeen)).ExecuteNonQuery();
 
     /// <summary>
     /// Raised after a commit that added audit rows (on the writing thread; handlers must be quick and must not throw):
@@ -823,271 +532,30 @@ public sealed class SqliteStateStore : IAsyncDisposable
     /// </summary>
     public event Action? AuditAppended;
 
+    /// <summary>Waits for running operations, then closes the connections; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    // ---- Internals ----------------------------------------------------------------------------------------------
+
+    /// <summary>One logical operation's lock and immediate transaction, fsynced on commit.</summary>
+    private ValueTask<StateDatabase.WriteScope> BeginWriteAsync(CancellationToken cancellationToken) =>
+        _database.BeginWriteAsync(fsync: true, cancellationToken);
+
+    /// <summary>One transaction committed with <c>synchronous=NORMAL</c> (no fsync of its own; see <see cref="AppendAuditsAsync"/>).</summary>
+    private async ValueTask WriteWithoutFsyncAsync(Action<SqliteTransaction> write, CancellationToken cancellationToken)
+    {
+        using var scope = await _database.BeginWriteAsync(fsync: false, cancellationToken, recheckCancellation: false).ConfigureAwait(false);
+        write(scope.Transaction);
+        scope.Commit();
+    }
+
     private void AfterCommit()
     {
-        if (Interlocked.Exchange(ref _auditPending, 0) != 0)
+        if (_audit.TakeAppended())
         {
             AuditAppended?.Invoke();
         }
     }
 
-    private long InsertAudit(SqliteTransaction transaction, AuditRecord record)
-    {
-        Volatile.Write(ref _auditPending, 1);
-        var id = _write!.InsertAudit.Bind(
-            transaction,
-            UnixMs.From(record.At),
-            record.Event,
-            record.RKey,
-            record.Program,
-            record.ArName,
-            record.AlertId,
-            KeysJson.Encode(record.Keys),
-            record.ExitCode,
-            record.DurationMs,
-            record.Stdout,
-            record.Stderr,
-            record.Detail,
-            record.Source).ExecuteScalar();
-        return Convert.ToInt64(id, CultureInfo.InvariantCulture);
-    }
-
-    private static List<TimeoutEntry> ReadEntries(SqliteCommand command, int capacity, CancellationToken cancellationToken)
-    {
-        var entries = new List<TimeoutEntry>(capacity);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            if ((entries.Count & 0xFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            entries.Add(ReadEntry(reader));
-        }
-
-        return entries;
-    }
-
-    private static TimeoutEntry ReadEntry(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetFieldValue<byte[]>(2),
-        UnixMs.To(reader.GetInt64(3)),
-        reader.GetInt64(4),
-        reader.GetString(5),
-        NullableString(reader, 6),
-        KeysJson.Decode(reader.GetString(7)),
-        ParseStatus(reader.GetString(8)),
-        reader.GetInt32(9));
-
-    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    // Stored as words rather than numbers so the file reads plainly in the sqlite3 shell.
-    private static string StatusText(EntryStatus status) => status switch
-    {
-        EntryStatus.Pending => "pending",
-        EntryStatus.Active => "active",
-        EntryStatus.Deleting => "deleting",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown entry status."),
-    };
-
-    private static EntryStatus ParseStatus(string text) => text switch
-    {
-        "pending" => EntryStatus.Pending,
-        "active" => EntryStatus.Active,
-        "deleting" => EntryStatus.Deleting,
-        _ => throw new InvalidDataException($"Unknown entry status '{text}' in the state database."),
-    };
-
-    private static PreparedStatement BuildAuditQuery(SqliteConnection connection, int shape)
-    {
-        var sql = new StringBuilder("SELECT ").Append(AuditColumns).Append(" FROM audit");
-        var parameters = new List<string>(4);
-        var conditions = new List<string>(3);
-        if ((shape & 1) != 0)
-        {
-            conditions.Add("at >= $since");
-            parameters.Add("$since");
-        }
-
-        if ((shape & 2) != 0)
-        {
-            // instr covers both "equals" and "contains" for the rkey; keys must match whole.
-            conditions.Add("(instr(rkey, $key) > 0 OR EXISTS (SELECT 1 FROM json_each(audit.keys) WHERE json_each.value = $key))");
-            parameters.Add("$key");
-        }
-
-        if ((shape & 4) != 0)
-        {
-            conditions.Add("event = $event");
-            parameters.Add("$event");
-        }
-
-        if (conditions.Count > 0)
-        {
-            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
-        }
-
-        sql.Append(" ORDER BY at DESC, id DESC LIMIT $limit");
-        parameters.Add("$limit");
-        return new PreparedStatement(connection, sql.ToString(), [.. parameters]);
-    }
-
-    private static void Validate(TimeoutEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(entry.RKey, nameof(entry));
-        ArgumentNullException.ThrowIfNull(entry.Program, nameof(entry));
-        ArgumentNullException.ThrowIfNull(entry.DeleteMessage, nameof(entry));
-        ArgumentNullException.ThrowIfNull(entry.ArName, nameof(entry));
-        ArgumentNullException.ThrowIfNull(entry.Keys, nameof(entry));
-    }
-
-    private static void Validate(OffenderCounter counter)
-    {
-        ArgumentNullException.ThrowIfNull(counter);
-        ArgumentNullException.ThrowIfNull(counter.RKey, nameof(counter));
-    }
-
-    private static void Validate(AuditRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(record.Event, nameof(record));
-        ArgumentNullException.ThrowIfNull(record.Program, nameof(record));
-        ArgumentNullException.ThrowIfNull(record.Keys, nameof(record));
-    }
-
-    /// <summary>The write lock plus the transaction of one logical operation; disposing rolls back unless committed.</summary>
-    private sealed class WriteScope(SemaphoreSlim gate, SqliteTransaction transaction, Action afterCommit) : IDisposable
-    {
-        public SqliteTransaction Transaction => transaction;
-
-        public void Commit()
-        {
-            transaction.Commit();
-            afterCommit();
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                transaction.Dispose();
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-    }
-
-    private readonly struct ReadScope(SemaphoreSlim gate) : IDisposable
-    {
-        public void Dispose() => gate.Release();
-    }
-
-    private sealed class WriteStatements(SqliteConnection c) : IDisposable
-    {
-        public readonly PreparedStatement UpsertTimeout = new(
-            c,
-            """
-            INSERT INTO timeouts (rkey, program, delete_message, added_at, duration_s, expires_at, ar_name, alert_id, keys, status, offense, updated_at)
-            VALUES ($rkey, $program, $message, $added, $duration, $expires, $ar, $alert, $keys, $status, $offense, $now)
-            ON CONFLICT (rkey) DO UPDATE SET
-                program = excluded.program, delete_message = excluded.delete_message, added_at = excluded.added_at,
-                duration_s = excluded.duration_s, expires_at = excluded.expires_at, ar_name = excluded.ar_name,
-                alert_id = excluded.alert_id, keys = excluded.keys, status = excluded.status, offense = excluded.offense,
-                updated_at = excluded.updated_at
-            """,
-            "$rkey", "$program", "$message", "$added", "$duration", "$expires", "$ar", "$alert", "$keys", "$status", "$offense", "$now");
-
-        public readonly PreparedStatement DeleteKeysOf = new(c, "DELETE FROM timeout_keys WHERE rkey = $rkey", "$rkey");
-
-        // OR IGNORE: a program may report the same key twice; the index needs it once.
-        public readonly PreparedStatement InsertKey = new(c, "INSERT OR IGNORE INTO timeout_keys (key, rkey) VALUES ($key, $rkey)", "$key", "$rkey");
-
-        public readonly PreparedStatement RefreshTimeout = new(
-            c,
-            "UPDATE timeouts SET added_at = $added, duration_s = $duration, expires_at = $expires, offense = $offense, updated_at = $now WHERE rkey = $rkey",
-            "$added", "$duration", "$expires", "$offense", "$now", "$rkey");
-
-        public readonly PreparedStatement SetStatus = new(c, "UPDATE timeouts SET status = $status, updated_at = $now WHERE rkey = $rkey", "$status", "$now", "$rkey");
-
-        public readonly PreparedStatement MarkDelivered = new(
-            c, "UPDATE timeouts SET status = 'active', updated_at = $now WHERE rkey = $rkey AND status = 'pending'", "$now", "$rkey");
-
-        public readonly PreparedStatement DeleteTimeout = new(c, "DELETE FROM timeouts WHERE rkey = $rkey", "$rkey");
-
-        public readonly PreparedStatement UpsertOffender = new(
-            c,
-            "INSERT INTO offenders (rkey, count, last_seen) VALUES ($rkey, $count, $seen) ON CONFLICT (rkey) DO UPDATE SET count = excluded.count, last_seen = excluded.last_seen",
-            "$rkey", "$count", "$seen");
-
-        public readonly PreparedStatement DeleteOffender = new(c, "DELETE FROM offenders WHERE rkey = $rkey", "$rkey");
-
-        public readonly PreparedStatement ForgiveOffenders = new(c, "DELETE FROM offenders WHERE last_seen < $quiet", "$quiet");
-
-        public readonly PreparedStatement InsertAudit = new(
-            c,
-            """
-            INSERT INTO audit (at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source)
-            VALUES ($at, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $stdout, $stderr, $detail, $source)
-            RETURNING id
-            """,
-            "$at", "$event", "$rkey", "$program", "$ar", "$alert", "$keys", "$exit", "$duration", "$stdout", "$stderr", "$detail", "$source");
-
-        public readonly PreparedStatement PruneAudit = new(c, "DELETE FROM audit WHERE at < $before", "$before");
-
-        public readonly PreparedStatement UpsertCheckpoint = new(
-            c,
-            "INSERT INTO checkpoints (source, file_identity, \"offset\", updated_at) VALUES ($source, $identity, $offset, $now) ON CONFLICT (source) DO UPDATE SET file_identity = excluded.file_identity, \"offset\" = excluded.\"offset\", updated_at = excluded.updated_at",
-            "$source", "$identity", "$offset", "$now");
-
-        public readonly PreparedStatement InsertDecision = new(c, "INSERT INTO decisions (decision_key, at) VALUES ($key, $at) ON CONFLICT (decision_key) DO NOTHING", "$key", "$at");
-
-        public readonly PreparedStatement PruneDecisions = new(c, "DELETE FROM decisions WHERE at < $before", "$before");
-
-        public void Dispose()
-        {
-            foreach (var statement in new[]
-            {
-                UpsertTimeout, DeleteKeysOf, InsertKey, RefreshTimeout, SetStatus, MarkDelivered, DeleteTimeout, UpsertOffender, DeleteOffender,
-                ForgiveOffenders, InsertAudit, PruneAudit, UpsertCheckpoint, InsertDecision, PruneDecisions,
-            })
-            {
-                statement.Dispose();
-            }
-        }
-    }
-
-    private sealed class ReadStatements(SqliteConnection c) : IDisposable
-    {
-        public readonly PreparedStatement GetTimeout = new(c, $"SELECT {EntryColumns} FROM timeouts WHERE rkey = $rkey", "$rkey");
-
-        public readonly PreparedStatement ListTimeouts = new(c, $"SELECT {EntryColumns} FROM timeouts ORDER BY expires_at, rkey");
-
-        public readonly PreparedStatement CountTimeouts = new(c, "SELECT count(*) FROM timeouts");
-
-        public readonly PreparedStatement ListSchedule = new(c, "SELECT rkey, status, expires_at FROM timeouts");
-
-        public readonly PreparedStatement FindTimeoutsByKey = new(
-            c,
-            $"SELECT {EntryColumns} FROM timeouts WHERE rkey = $key OR rkey IN (SELECT rkey FROM timeout_keys WHERE key = $key) ORDER BY expires_at, rkey",
-            "$key");
-
-        public readonly PreparedStatement GetOffender = new(c, "SELECT count, last_seen FROM offenders WHERE rkey = $rkey", "$rkey");
-
-        public readonly PreparedStatement GetCheckpoint = new(c, "SELECT file_identity, \"offset\" FROM checkpoints WHERE source = $source", "$source");
-
-        public readonly PreparedStatement IsDecided = new(c, "SELECT 1 FROM decisions WHERE decision_key = $key", "$key");
-
-        public void Dispose()
-        {
-            foreach (var statement in new[] { GetTimeout, ListTimeouts, CountTimeouts, ListSchedule, FindTimeoutsByKey, GetOffender, GetCheckpoint, IsDecided })
-            {
-                statement.Dispose();
-            }
-        }
-    }
+    private long Now() => UnixMs.From(_timeProvider.GetUtcNow());
 }

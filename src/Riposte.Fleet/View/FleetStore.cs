@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Riposte.Fleet.Messages;
 using Riposte.State;
+using static Riposte.State.SqliteValues;
 
 namespace Riposte.Fleet.View;
 
@@ -14,9 +15,10 @@ namespace Riposte.Fleet.View;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Opened like the engine's state (<see cref="SqliteStateStore"/>): mode 0600 from creation, WAL so CLI readers never
-/// block the manager, one writer and one read-only connection, a versioned schema. Unlike the state file it is never
-/// opened through a symbolic link, whoever runs: its path is not configurable, so a link there is never intended.
+/// Opened like the engine's state (<see cref="SqliteStateStore"/>), by the same code (Core's <c>StateDatabase</c>): mode
+/// 0600 from creation, WAL so CLI readers never block the manager, one writer and one read-only connection, a versioned
+/// schema. Unlike the state file it is never opened through a symbolic link, whoever runs: its path is not
+/// configurable, so a link there is never intended.
 /// </para>
 /// <para>
 /// Outcomes, sent commands and the manager's own rows are fsynced on commit: the manager acknowledges an outcome to
@@ -36,30 +38,35 @@ public sealed class FleetStore : IAsyncDisposable
     private const string FleetSourcePrefix = "fleet:";
     private const string HistoryColumns = "id, at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source";
 
-    private readonly SqliteConnection? _writer;
-    private readonly SqliteConnection _reader;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly SemaphoreSlim _readLock = new(1, 1);
-    private readonly TimeProvider _time;
-    private volatile bool _disposed;
-    private int _disposing;
-
-    private FleetStore(string path, TimeProvider time, SqliteConnection? writer, SqliteConnection reader)
+    // As the view has always been opened: without the state file's cache_size pragma and PRAGMA optimize on close.
+    private static readonly StateDatabaseKind Kind = new()
     {
-        DatabasePath = path;
+        Role = "fleet view",
+        Title = "Fleet view",
+        Owner = typeof(FleetStore),
+        RefuseSymlinks = RefuseSymlinks,
+        CheckSchema = FleetSchema.Check,
+        Migrate = FleetSchema.Migrate,
+        Missing = path => $"Fleet view '{path}' does not exist: this manager has no fleet yet (enrol agents with 'riposte fleet add-agent', then start the manager).",
+    };
+
+    private readonly StateDatabase _database;
+    private readonly TimeProvider _time;
+
+    private FleetStore(StateDatabase database, TimeProvider time)
+    {
+        _database = database;
         _time = time;
-        _writer = writer;
-        _reader = reader;
     }
 
     /// <summary>The schema version this build reads and writes (<c>PRAGMA user_version</c>).</summary>
     public static int SchemaVersion => FleetSchema.CurrentVersion;
 
     /// <summary>The absolute path of the database file.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _database.Path;
 
     /// <summary>True when opened with <see cref="OpenReadOnlyAsync"/>; writes then throw <see cref="InvalidOperationException"/>.</summary>
-    public bool IsReadOnly => _writer is null;
+    public bool IsReadOnly => _database.IsReadOnly;
 
     /// <summary>
     /// Opens the fleet view for reading and writing, creating it (mode 0600, missing directories 0700) and migrating
@@ -74,38 +81,7 @@ public sealed class FleetStore : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var fullPath = Path.GetFullPath(path);
-        SqliteConnection? writer = null;
-        SqliteConnection? reader = null;
-        try
-        {
-            RefuseSymlinks(fullPath);
-            StateFiles.CheckAccess(fullPath, write: true);
-            StateFiles.EnsureDirectory(Path.GetDirectoryName(fullPath) ?? string.Empty);
-            // O_CREAT|O_EXCL with mode 0600: never follows a link planted after the check above, never world-readable.
-            StateFiles.CreateDatabaseFile(fullPath);
-            writer = StateFiles.Connect(fullPath, SqliteOpenMode.ReadWrite);
-            // Identify the file before changing anything in it (the journal mode is stored in the file).
-            FleetSchema.Check(writer, null, fullPath, allowOlder: true);
-            var journalMode = Scalar(writer, null, "PRAGMA journal_mode = WAL") as string;
-            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new StateStoreException($"Fleet view '{fullPath}' could not be switched to WAL mode (journal_mode is '{journalMode}').");
-            }
-
-            Scalar(writer, null, "PRAGMA synchronous = FULL");
-            Scalar(writer, null, "PRAGMA journal_size_limit = 67108864");
-            FleetSchema.Migrate(writer, fullPath);
-            StateFiles.AlignSidecarModes(fullPath);
-
-            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
-            return ValueTask.FromResult(new FleetStore(fullPath, time, writer, reader));
-        }
-        catch (Exception e)
-        {
-            reader?.Dispose();
-            writer?.Dispose();
-            throw Wrap(e, fullPath);
-        }
+        return ValueTask.FromResult(StateDatabase.Open(fullPath, Kind, database => new FleetStore(database, time)));
     }
 
     /// <summary>
@@ -119,24 +95,7 @@ public sealed class FleetStore : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var fullPath = Path.GetFullPath(path);
-        RefuseSymlinks(fullPath);
-        if (!StateFiles.CheckAccess(fullPath, write: false))
-        {
-            throw new StateStoreException($"Fleet view '{fullPath}' does not exist: this manager has no fleet yet (enrol agents with 'riposte fleet add-agent', then start the manager).");
-        }
-
-        SqliteConnection? reader = null;
-        try
-        {
-            reader = StateFiles.Connect(fullPath, SqliteOpenMode.ReadOnly);
-            FleetSchema.Check(reader, null, fullPath, allowOlder: false);
-            return ValueTask.FromResult(new FleetStore(fullPath, time, null, reader));
-        }
-        catch (Exception e)
-        {
-            reader?.Dispose();
-            throw Wrap(e, fullPath);
-        }
+        return ValueTask.FromResult(StateDatabase.OpenReadOnly(fullPath, Kind, database => new FleetStore(database, time)));
     }
 
     /// <summary>Whether the fleet view exists, for readers that show nothing of the fleet when it does not.</summary>
@@ -619,30 +578,7 @@ public sealed class FleetStore : IAsyncDisposable
     }
 
     /// <summary>Waits for running operations, then closes the connections; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposing, 1) != 0)
-        {
-            return;
-        }
-
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        await _readLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _disposed = true;
-            // The reader closes first so the writer is the last connection: the last one out checkpoints the WAL
-            // and removes -wal and -shm, which a read-only connection cannot do.
-            _reader.Dispose();
-            _writer?.Dispose();
-        }
-        finally
-        {
-            // Released, not disposed: callers still waiting must wake up and see ObjectDisposedException.
-            _readLock.Release();
-            _writeLock.Release();
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     // ---- Internals ----------------------------------------------------------------------------------------------
 
@@ -660,62 +596,19 @@ public sealed class FleetStore : IAsyncDisposable
         StateFiles.RefuseSymlinks(path);
     }
 
-
-    private static Exception Wrap(Exception e, string path) => StateFiles.WrapOpenFailure(e, "fleet view", path);
-
+    /// <summary>One transaction under the write lock; <paramref name="fsync"/> false commits it without a flush of its own.</summary>
     private async ValueTask<T> WriteAsync<T>(Func<SqliteTransaction, T> write, bool fsync, CancellationToken cancellationToken)
     {
-        if (_writer is null)
-        {
-            throw new InvalidOperationException($"The fleet view '{DatabasePath}' was opened read-only.");
-        }
-
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!fsync)
-            {
-                // Outside any transaction: SQLite applies it to the commits that follow.
-                Scalar(_writer, null, "PRAGMA synchronous = NORMAL");
-            }
-
-            try
-            {
-                // Immediate: take the write lock now (busy_timeout waits out other processes); a deferred transaction
-                // that read first could fail to upgrade with SQLITE_BUSY, which no timeout retries.
-                using var transaction = _writer.BeginTransaction(deferred: false);
-                var result = write(transaction);
-                transaction.Commit();
-                return result;
-            }
-            finally
-            {
-                if (!fsync)
-                {
-                    Scalar(_writer, null, "PRAGMA synchronous = FULL");
-                }
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        using var scope = await _database.BeginWriteAsync(fsync, cancellationToken).ConfigureAwait(false);
+        var result = write(scope.Transaction);
+        scope.Commit();
+        return result;
     }
 
     private async ValueTask<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
     {
-        await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return read(_reader);
-        }
-        finally
-        {
-            _readLock.Release();
-        }
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return read(_database.Reader);
     }
 
     private long Now() => UnixMs.From(_time.GetUtcNow());
@@ -749,14 +642,6 @@ public sealed class FleetStore : IAsyncDisposable
 
         return command;
     }
-
-    private static object? Scalar(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        using var command = Command(connection, transaction, sql);
-        return command.ExecuteScalar();
-    }
-
-    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
 
 file static class ValueTaskExtensions
