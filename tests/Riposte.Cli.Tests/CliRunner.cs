@@ -31,6 +31,9 @@ internal static class CliRunner
     /// <summary>Runs the built riposte executable with raw standard input bytes (which need not be UTF-8).</summary>
     public static Task<Result> RunProcessAsync(string[] args, byte[]? stdin) => RunProcessAsync([], args, stdin);
 
+    /// <summary>Runs the built riposte executable in <paramref name="workingDirectory"/> (for defaults relative to it).</summary>
+    public static Task<Result> RunProcessInAsync(string workingDirectory, string[] args) => RunProcessAsync([], args, null, workingDirectory);
+
     /// <summary>
     /// Runs the built riposte executable as uid/gid 65534 (nobody) with no supplementary groups, through util-linux's
     /// setpriv; the caller must be root.
@@ -38,10 +41,11 @@ internal static class CliRunner
     public static Task<Result> RunProcessAsNobodyAsync(string[] args) =>
         RunProcessAsync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"], args, null);
 
-    private static async Task<Result> RunProcessAsync(string[] launcher, string[] args, byte[]? stdin)
+    private static async Task<Result> RunProcessAsync(string[] launcher, string[] args, byte[]? stdin, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -57,6 +57,7 @@ internal static class HistoryCommand
             var filter = FleetAgentOption.Normalize(parse.GetValue(agent));
             var fleetView = FleetAgentOption.FleetViewPath(layout);
             var hasFleet = FleetStore.Exists(fleetView);
+            StatusCommand.WarnIfNoHome(layout, fleetView, io);
             var json = parse.GetValue(format) == "json";
             IReadOnlyList<AuditRecord> records = [];
             if (SqliteStateStore.Exists(layout.StatePath) && filter is null or FleetAgentOption.Manager)

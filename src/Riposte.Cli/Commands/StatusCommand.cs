@@ -33,6 +33,7 @@ internal static class StatusCommand
             var now = TimeProvider.System.GetUtcNow();
             var json = parse.GetValue(format) == "json";
             var fleetView = FleetAgentOption.FleetViewPath(layout);
+            WarnIfNoHome(layout, fleetView, io);
             if (!FleetStore.Exists(fleetView))
             {
                 // No fleet: exactly the single-host output.
@@ -81,6 +82,19 @@ internal static class StatusCommand
 
         await using var store = await SqliteStateStore.OpenReadOnlyAsync(layout.StatePath, TimeProvider.System, ct);
         return await store.ListTimeoutsAsync(ct);
+    }
+
+    /// <summary>
+    /// An empty listing from a home nobody named, holding no state, is more likely a missing <c>--home</c> than a quiet
+    /// system: say so on stderr (the listing and the exit code stay what they are).
+    /// </summary>
+    internal static void WarnIfNoHome(RiposteHome layout, string fleetView, CliIo io)
+    {
+        if (layout.FallbackHint is { } hint && !SqliteStateStore.Exists(layout.StatePath) && !FleetStore.Exists(fleetView))
+        {
+            io.Error.WriteLine($"no state at {layout.StatePath}");
+            io.Error.WriteLine(hint);
+        }
     }
 
     internal static long Remaining(TimeoutEntry entry, DateTimeOffset now) =>

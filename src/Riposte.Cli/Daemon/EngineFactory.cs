@@ -169,6 +169,12 @@ internal static class EngineFactory
             io.Error.WriteLine(diagnostic.ToString());
         }
 
+        // 1239: a file of the list is missing; with a fallback home it is most likely that the home is wrong.
+        if (home.FallbackHint is { } hint && files is not { Length: > 0 } && result.Diagnostics.Any(d => d.Code == 1239))
+        {
+            io.Error.WriteLine(hint);
+        }
+
         return result.Config;
     }
 }

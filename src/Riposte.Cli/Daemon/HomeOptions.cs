@@ -26,11 +26,46 @@ internal static class HomeOptions
         return format;
     }
 
-    public static Option<Config.ConfigRole> CreateRole() => new("--role")
+    /// <summary>
+    /// <c>--role manager|agent</c>, spelt in lowercase as the documentation does (System.CommandLine would show the
+    /// enum's names, Agent|Manager); any case is accepted, as it was.
+    /// </summary>
+    /// <remarks>
+    /// There is no DefaultValueFactory because help would print the default as the enum names it ("Manager"): the
+    /// description says it, and an absent option reads as <see cref="Config.ConfigRole.Manager"/>, the enum's zero.
+    /// </remarks>
+    public static Option<Config.ConfigRole> CreateRole()
     {
-        Description = "manager (analysisd's reading of ossec.conf; the command table comes from it) or agent (execd's reading; the command table comes from HOME/etc/shared/ar.conf).",
-        DefaultValueFactory = _ => Config.ConfigRole.Manager,
-    };
+        var role = new Option<Config.ConfigRole>("--role")
+        {
+            Description = "manager (analysisd's reading of ossec.conf; the command table comes from it) or agent (execd's reading; the command table comes from HOME/etc/shared/ar.conf). Default: manager.",
+            HelpName = "manager|agent",
+            CustomParser = result =>
+            {
+                if (result.Tokens.Count == 0)
+                {
+                    return Config.ConfigRole.Manager;
+                }
+
+                var text = result.Tokens[0].Value;
+                if (text.Equals("manager", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Config.ConfigRole.Manager;
+                }
+
+                if (text.Equals("agent", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Config.ConfigRole.Agent;
+                }
+
+                result.AddError($"--role must be manager or agent, not '{text}'");
+                return Config.ConfigRole.Manager;
+            },
+        };
+        role.CompletionSources.Clear();
+        role.CompletionSources.Add("manager", "agent");
+        return role;
+    }
 
     public static Option<int> CreateDaemonWait()
     {

@@ -18,6 +18,20 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
     public IReadOnlyList<string> OssecConf => [.. Settings.Wazuh.OssecConf.Select(p => Path.GetFullPath(p, Home))];
 
     /// <summary>
+    /// True when nothing named the home (no <c>--home</c>, no <c>home</c> in the settings) and
+    /// <see cref="RiposteSettings.WazuhDefaultHome"/> does not exist, so the current directory stands in for it.
+    /// </summary>
+    public bool IsFallback { get; init; }
+
+    /// <summary>
+    /// What to tell a user whose command found nothing (no ossec.conf, no state) under a fallback home; null when the
+    /// home was named or found. Without it they see only a missing file under whatever directory they happened to be in.
+    /// </summary>
+    public string? FallbackHint => IsFallback
+        ? $"hint: no Riposte home found at {RiposteSettings.WazuhDefaultHome}, so the current directory {Home} was used; pass --home DIR (or set \"home\" in the settings given with --settings)"
+        : null;
+
+    /// <summary>
     /// Resolves <c>--home</c> and <c>--settings</c>: an explicit settings file, else <c>HOME/etc/riposte.json</c> when it
     /// exists, else defaults. Errors are printed and null returned.
     /// </summary>
@@ -48,6 +62,9 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
             return null;
         }
 
-        return new RiposteHome(resolved, settings);
+        return new RiposteHome(resolved, settings)
+        {
+            IsFallback = home is null && settings.Home is null && resolved != RiposteSettings.WazuhDefaultHome,
+        };
     }
 }

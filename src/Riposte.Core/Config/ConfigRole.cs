@@ -4,7 +4,8 @@ namespace Riposte.Config;
 public enum ConfigRole
 {
     /// <summary>A manager: analysisd's strict reading (commands, responses, white list) plus execd's settings.</summary>
-    Manager,
+    /// <remarks>The zero value on purpose: the CLI's <c>--role</c> reads as Manager when it is not given.</remarks>
+    Manager = 0,
 
     /// <summary>
     /// An agent: only execd reads the file (its <c>disabled</c> and <c>repeated_offenders</c>), so the WPK elements

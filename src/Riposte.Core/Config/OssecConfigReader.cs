@@ -5,7 +5,8 @@ namespace Riposte.Config;
 
 /// <summary>
 /// Reads the active-response part of Wazuh <c>ossec.conf</c> files with analysisd's semantics (and execd's for the
-/// settings execd reads). Unlike analysisd, it does not stop at the first error: every finding is reported.
+/// settings execd reads). Unlike analysisd, it does not stop at the first error: every error of every block is
+/// reported. The verdict is analysisd's all the same: a configuration with any error has no <see cref="WazuhConfig"/>.
 /// </summary>
 public sealed class OssecConfigReader
 {
@@ -17,6 +18,14 @@ public sealed class OssecConfigReader
     private string? _nodeName;
     private ArQueues _queues;
     private int _blockIndex;
+
+    // Names of <command> blocks that were refused: a response naming one is not also reported as an unknown
+    // command (1303), which would only echo the command's own error.
+    private readonly HashSet<string> _refusedCommands = new(StringComparer.Ordinal);
+    private string? _firstFile;
+    private bool _allFilesParsed = true;
+    private bool _sawArSection;
+    private bool _sawElement;
 
     private readonly ConfigRole _role;
 
@@ -31,6 +40,7 @@ public sealed class OssecConfigReader
         var reader = new OssecConfigReader(role);
         foreach (var path in paths)
         {
+            reader._firstFile ??= path;
             byte[]? bytes;
             string? refusal;
             try
@@ -41,6 +51,7 @@ public sealed class OssecConfigReader
             {
                 reader._diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0), 1239,
                     $"Configuration file not found: '{path}'. ({ex.Message})"));
+                reader._allFilesParsed = false;
                 continue;
             }
 
@@ -48,6 +59,7 @@ public sealed class OssecConfigReader
             {
                 reader._diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, new SourcePosition(path, 0, 0),
                     WazuhMessages.XmlReadError, WazuhMessages.XmlRead(path, refusal!) + "."));
+                reader._allFilesParsed = false;
                 continue;
             }
 
@@ -68,6 +80,7 @@ public sealed class OssecConfigReader
     public static ConfigLoadResult ReadText(string text, string file = "ossec.conf", ConfigRole role = ConfigRole.Manager)
     {
         var reader = new OssecConfigReader(role);
+        reader._firstFile = file;
         reader.ReadDocument(text, file);
         return reader.Finish();
     }
@@ -77,14 +90,35 @@ public sealed class OssecConfigReader
         var wrapper = XmlConfigDocument.Load(text, file, _diagnostics);
         if (wrapper is null)
         {
+            _allFilesParsed = false;
             return;
         }
+
+        if (!wrapper.Elements().Any())
+        {
+            // os_xml skips text outside elements, so Wazuh reads such a file as an empty configuration, silently.
+            // It is a warning, not an error, to keep Wazuh's verdict; but it is almost certainly the wrong file.
+            WarnNoElement(text, file);
+            return;
+        }
+
+        _sawElement = true;
 
         foreach (var root in wrapper.Elements())
         {
             if (root.Name.LocalName != "ossec_config")
             {
-                Add(DiagnosticSeverity.Warning, root, file, null, $"Root element '{root.Name.LocalName}' is not 'ossec_config'; ignored.");
+                if (_role == ConfigRole.Manager)
+                {
+                    // analysisd's ReadConfig refuses any root other than <ossec_config> (XML_INVELEM).
+                    Error(root, file, WazuhMessages.InvalidElement, WazuhMessages.Element(root.Name.LocalName));
+                }
+                else
+                {
+                    // execd's raw read only looks under ossec_config/active-response.
+                    Add(DiagnosticSeverity.Warning, root, file, null, $"Root element '{root.Name.LocalName}' is not 'ossec_config'; ignored.");
+                }
+
                 continue;
             }
 
@@ -93,9 +127,11 @@ public sealed class OssecConfigReader
                 switch (section.Name.LocalName)
                 {
                     case "command":
+                        _sawArSection = true;
                         ReadCommand(section, file);
                         break;
                     case "active-response":
+                        _sawArSection = true;
                         ReadActiveResponse(section, file);
                         break;
                     case "global":
@@ -124,20 +160,26 @@ public sealed class OssecConfigReader
     {
         string? name = null, executable = null, extraArgs = null;
         var timeoutAllowed = false;
+        var refused = false;
+        string? nameText = null;
         foreach (var child in block.Elements())
         {
+            // analysisd stops at the first refused element; going on reports the block's other errors as well.
             if (!TryContent(child, file, out var value))
             {
-                return;
+                refused = true;
+                continue;
             }
 
             switch (child.Name.LocalName)
             {
                 case "name":
+                    nameText = value;
                     if (value.StartsWith('!'))
                     {
                         Error(child, file, WazuhMessages.InvalidValue, WazuhMessages.Value("name", value));
-                        return;
+                        refused = true;
+                        break;
                     }
 
                     name = value;
@@ -151,7 +193,7 @@ public sealed class OssecConfigReader
                 case "timeout_allowed":
                     if (!TryYesNo(child, file, value, out timeoutAllowed))
                     {
-                        return;
+                        refused = true;
                     }
 
                     break;
@@ -160,13 +202,26 @@ public sealed class OssecConfigReader
                     break;
                 default:
                     Error(child, file, WazuhMessages.InvalidElement, WazuhMessages.Element(child.Name.LocalName));
-                    return;
+                    refused = true;
+                    break;
             }
         }
 
-        if (name is null || executable is null)
+        // An element that is there but was refused (empty, '!name') is reported already: it is not also missing.
+        if (!Has(block, "name") || !Has(block, "executable"))
         {
             Error(block, file, WazuhMessages.MissingCommandOptions, WazuhMessages.CommandOptions);
+            refused = true;
+        }
+
+        if (refused || name is null || executable is null)
+        {
+            // Every way here reported an error, so the configuration is refused whatever the responses say.
+            if (nameText is not null)
+            {
+                _refusedCommands.Add(nameText);
+            }
+
             return;
         }
 
@@ -187,17 +242,25 @@ public sealed class OssecConfigReader
     private void ReadActiveResponse(XElement block, string file)
     {
         var raw = new RawResponseBlock();
+        var refused = false;
         foreach (var child in block.Elements())
         {
-            if (!TryContent(child, file, out var value))
+            // analysisd stops at the first refused element; going on reports the block's other errors as well.
+            if (!TryContent(child, file, out var value) || !raw.Accept(child, value, file, this, _role))
             {
-                return;
+                refused = true;
+            }
+        }
+
+        if (refused)
+        {
+            // A disabled block is discarded before analysisd looks at its command and location.
+            if (!raw.Disabled)
+            {
+                CheckBlock(raw, block, file);
             }
 
-            if (!raw.Accept(child, value, file, this, _role))
-            {
-                return;
-            }
+            return;
         }
 
         _execd.Observe(raw, block, file, this);
@@ -225,32 +288,21 @@ public sealed class OssecConfigReader
             return;
         }
 
-        if (string.IsNullOrEmpty(raw.Command) || string.IsNullOrEmpty(raw.Location))
+        if (!CheckBlock(raw, block, file))
         {
-            if (!raw.HasRepeatedOffenders && _role == ConfigRole.Manager)
-            {
-                Error(block, file, WazuhMessages.MissingArOptions, WazuhMessages.ArOptions);
-            }
-
-            // A block with only execd settings is silently ignored by analysisd.
             return;
         }
 
-        var location = LocationKeywords.Parse(raw.Location);
+        // CheckBlock made sure of the command, the location and a defined agent's agent_id.
+        var location = LocationKeywords.Parse(raw.Location!);
         var agentId = 0;
         var dropped = false;
         if (location.HasFlag(ArLocation.DefinedAgent))
         {
-            if (raw.AgentId is null)
+            agentId = CNumbers.Atoi(raw.AgentId!);
+            if (CNumbers.AtoiOverflows(raw.AgentId!))
             {
-                Error(block, file, WazuhMessages.NoAgentDefined, WazuhMessages.NoAgent);
-                return;
-            }
-
-            agentId = CNumbers.Atoi(raw.AgentId);
-            if (CNumbers.AtoiOverflows(raw.AgentId))
-            {
-                Add(DiagnosticSeverity.Warning, block, file, null, RawResponseBlock.Overflow("agent_id", raw.AgentId, agentId));
+                Add(DiagnosticSeverity.Warning, block, file, null, RawResponseBlock.Overflow("agent_id", raw.AgentId!, agentId));
             }
 
             if (agentId == 0)
@@ -258,26 +310,14 @@ public sealed class OssecConfigReader
                 Add(DiagnosticSeverity.Warning, block, file, WazuhMessages.InvalidAgentId, WazuhMessages.AgentId);
                 dropped = true;
             }
-            else if (raw.AgentId.Trim().Contains(',', StringComparison.Ordinal) || raw.AgentId.Trim().Contains(' ', StringComparison.Ordinal))
+            else if (raw.AgentId!.Trim().Contains(',', StringComparison.Ordinal) || raw.AgentId.Trim().Contains(' ', StringComparison.Ordinal))
             {
                 Add(DiagnosticSeverity.Warning, block, file, null,
                     $"agent_id '{raw.AgentId}' names more than one agent; Wazuh uses only the first ({agentId:D3}).");
             }
         }
 
-        if (!dropped && location == ArLocation.None)
-        {
-            Error(block, file, WazuhMessages.InvalidLocation, WazuhMessages.Location(raw.Location));
-            return;
-        }
-
         var command = FindCommand(raw.Command);
-        if (!dropped && command is null)
-        {
-            Error(block, file, WazuhMessages.InvalidCommand, WazuhMessages.Command(raw.Command));
-            return;
-        }
-
         var timeout = raw.Timeout;
         if (!dropped && timeout != 0 && !command!.TimeoutAllowed)
         {
@@ -348,6 +388,86 @@ public sealed class OssecConfigReader
         _queues |= QueuesFor(location);
     }
 
+    /// <summary>
+    /// analysisd's checks of a whole block (1281, 1304, 1302, 1303), each reported rather than only the first. False
+    /// when the block is refused, or silently ignored (only execd settings, or an agent's block).
+    /// </summary>
+    /// <remarks>
+    /// Presence is judged by the elements, so a refused <c>&lt;location&gt;&lt;/location&gt;</c> is not also "missing".
+    /// A defined-agent block whose agent_id reads as 0 is dropped by analysisd before its command is looked up: no 1303.
+    /// </remarks>
+    private bool CheckBlock(RawResponseBlock raw, XElement block, string file)
+    {
+        var ok = true;
+        if (!Has(block, "command") || !Has(block, "location"))
+        {
+            if (Has(block, "repeated_offenders") || _role != ConfigRole.Manager)
+            {
+                // A block with only execd settings is silently ignored by analysisd.
+                return false;
+            }
+
+            Error(block, file, WazuhMessages.MissingArOptions, WazuhMessages.ArOptions);
+            ok = false;
+        }
+
+        if (raw.Location is { } text)
+        {
+            var location = LocationKeywords.Parse(text);
+            if (location.HasFlag(ArLocation.DefinedAgent))
+            {
+                if (!Has(block, "agent_id"))
+                {
+                    Error(block, file, WazuhMessages.NoAgentDefined, WazuhMessages.NoAgent);
+                    ok = false;
+                }
+                else if (raw.AgentId is { } agent && CNumbers.Atoi(agent) == 0)
+                {
+                    return ok;
+                }
+            }
+            else if (location == ArLocation.None)
+            {
+                Error(block, file, WazuhMessages.InvalidLocation, WazuhMessages.Location(text));
+                ok = false;
+            }
+        }
+
+        if (raw.Command is { } name && FindCommand(name) is null)
+        {
+            // A command whose own block was refused is not unknown: its error is reported already.
+            if (!_refusedCommands.Contains(name))
+            {
+                Error(block, file, WazuhMessages.InvalidCommand, WazuhMessages.Command(name));
+            }
+
+            ok = false;
+        }
+
+        // When every child was accepted, an element that is there has its value: true means command, location and
+        // (for a defined agent) agent_id are set.
+        return ok;
+    }
+
+    private static bool Has(XElement block, string child) => block.Elements().Any(e => e.Name.LocalName == child);
+
+    /// <summary>The warning for a file with no element at all: empty, or text that is not XML.</summary>
+    private void WarnNoElement(string text, string file)
+    {
+        var start = text.AsSpan().IndexOfAnyExcept(" \t\r\n\uFEFF");
+        if (start < 0)
+        {
+            _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, new SourcePosition(file, 1, 1), null,
+                $"'{file}' is empty: it has no <ossec_config> root, so Wazuh reads no configuration from it."));
+            return;
+        }
+
+        var before = text.AsSpan(0, start);
+        var position = new SourcePosition(file, before.Count('\n') + 1, start - before.LastIndexOf('\n'));
+        _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, position, null,
+            $"'{file}' is not XML: it holds text but no element, so there is no <ossec_config> root and Wazuh reads no configuration from it."));
+    }
+
     private void ReadWhiteListEntry(XElement entry, string file)
     {
         if (!TryContent(entry, file, out var value))
@@ -372,6 +492,15 @@ public sealed class OssecConfigReader
             var last = active[^1];
             _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, last.Position, WazuhMessages.TooManyCommands,
                 WazuhMessages.Exceeded(active.Count + FixedArConfLines, MaxAr, "etc/shared/ar.conf")));
+        }
+
+        if (_role == ConfigRole.Manager && !_sawArSection && _sawElement && _allFilesParsed && _firstFile is { } first
+            && !_diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            // Not an error in Wazuh: analysisd then simply runs no active response (Config.ar == 0). Not said when an
+            // error refuses the configuration anyway, or when every file was empty (each one has its warning).
+            _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, new SourcePosition(first, 1, 1), null,
+                "The configuration has no <command> and no <active-response>: no active response can run."));
         }
 
         foreach (var block in active)

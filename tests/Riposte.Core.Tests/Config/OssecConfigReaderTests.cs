@@ -63,10 +63,13 @@ public sealed class OssecConfigReaderTests
             </active-response>
             """);
 
-        var error = SingleError(result);
-        error.Code.ShouldBe(1230);
-        error.Message.ShouldBe("Invalid element in the configuration: 'ca_verification'.");
-        error.ToString().ShouldBe("test.conf:5:3: error (1230): Invalid element in the configuration: 'ca_verification'.");
+        // analysisd stops at the 1230; Riposte goes on, and the block without command and location is a 1281 too.
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        errors.Count.ShouldBe(2);
+        errors[0].Code.ShouldBe(1230);
+        errors[0].Message.ShouldBe("Invalid element in the configuration: 'ca_verification'.");
+        errors[0].ToString().ShouldBe("test.conf:5:3: error (1230): Invalid element in the configuration: 'ca_verification'.");
+        errors[1].ToString().ShouldBe("test.conf:2:1: error (1281): Missing options in the active response configuration. ");
         result.Config.ShouldBeNull();
     }
 
