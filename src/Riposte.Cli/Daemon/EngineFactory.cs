@@ -77,6 +77,7 @@ internal static class EngineFactory
         where T : class
     {
         var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        WazuhConfig? config = null;
         int? holder;
         do
         {
@@ -85,11 +86,19 @@ internal static class EngineFactory
                 return (reply, null, null);
             }
 
+            // The configuration before the lock: taking the lock creates the state directory, and a command that cannot
+            // run (no configuration at all, e.g. a wrong home) must leave the directory as it found it.
+            config ??= LoadConfig(layout, configFiles, io, role);
+            if (config is null)
+            {
+                return (null, null, ExitCodes.InvalidInput);
+            }
+
             using var owned = StateLock.TryAcquire(layout.StatePath, out holder);
             if (owned is not null)
             {
-                var result = await RunLocallyAsync(layout, configFiles, role, io, local, cancellationToken).ConfigureAwait(false);
-                return (null, result, result is null ? ExitCodes.InvalidInput : null);
+                var result = await RunLocallyAsync(layout, config, role, local, cancellationToken).ConfigureAwait(false);
+                return (null, result, null);
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
@@ -101,15 +110,10 @@ internal static class EngineFactory
         return (null, null, ExitCodes.Unavailable);
     }
 
-    private static async Task<T?> RunLocallyAsync<T>(RiposteHome layout, string[]? configFiles, ConfigRole role, CliIo io,
+    private static async Task<T> RunLocallyAsync<T>(RiposteHome layout, WazuhConfig config, ConfigRole role,
         Func<ResponseEngine, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
         where T : class
     {
-        if (LoadConfig(layout, configFiles, io, role) is not { } config)
-        {
-            return null;
-        }
-
         var (store, engine) = await CreateAsync(layout, config, role, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, cancellationToken)
             .ConfigureAwait(false);
         await using (store)

@@ -28,6 +28,8 @@ public sealed class HomeHintTests : IDisposable
             $"{_dir.FullName}/etc/ossec.conf:0:0: error (1239): Configuration file not found: '{_dir.FullName}/etc/ossec.conf'. (Could not find file '{_dir.FullName}/etc/ossec.conf'.)",
             ExpectedHint,
         ]);
+        // A command that cannot run leaves the directory as it found it: no state directory, no lock file.
+        _dir.GetFileSystemInfos().ShouldBeEmpty();
     }
 
     [Fact]
@@ -39,6 +41,7 @@ public sealed class HomeHintTests : IDisposable
 
         result.ExitCode.ShouldBe(2);
         result.Error.ShouldEndWith(ExpectedHint + "\n");
+        _dir.GetFileSystemInfos().ShouldBeEmpty();
     }
 
     [Theory]
