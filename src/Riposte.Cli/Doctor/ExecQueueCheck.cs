@@ -68,9 +68,12 @@ internal sealed class ExecQueueCheck : IDoctorCheck
             "if Riposte only follows alerts.json beside Wazuh, move the <active-response> blocks out of Wazuh's ossec.conf instead");
     }
 
-    /// <summary>A Riposte daemon: its argument vector runs <c>riposte</c> (the apphost) or <c>riposte.dll</c>.</summary>
-    private static bool IsRiposte(int pid) =>
-        UnixSocketTable.Arguments(pid).Take(3).Any(a => Path.GetFileName(a) is "riposte" or "riposte.dll");
+    /// <summary>A Riposte daemon: it runs <c>riposte</c> (the apphost), or <c>dotnet [exec ...] riposte.dll</c>.</summary>
+    private static bool IsRiposte(int pid)
+    {
+        var arguments = UnixSocketTable.Arguments(pid);
+        return arguments.Count > 0 && (Path.GetFileName(arguments[0]) == "riposte" || arguments.Any(a => Path.GetFileName(a) == "riposte.dll"));
+    }
 
     /// <summary>connect() on a datagram socket succeeds only when a process is bound there; nothing is sent.</summary>
     private static bool AnswersConnect(string path)

@@ -18,7 +18,7 @@ internal static class FileModeRules
         var mode = UnixFileFacts.Symbolic(facts.Mode);
         if ((facts.Mode & UnixFileMode.OtherWrite) != 0)
         {
-            return CheckResult.Fail(check, subject, $"{kind} is world-writable ({mode}): any local user can replace what Riposte runs as root",
+            return CheckResult.Fail(check, subject, $"{kind} is world-writable ({mode}): any local user can replace or plant files that Riposte and its programs use as root",
                 $"chmod o-w {path}");
         }
 
