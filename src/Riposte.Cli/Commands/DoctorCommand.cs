@@ -49,7 +49,11 @@ internal static class DoctorCommand
             else
             {
                 var settingsFile = parse.GetValue(settings) ?? Path.Combine(layout.Home, "etc", "riposte.json");
-                var context = new DoctorContext(layout, parse.GetValue(config) ?? [], parse.GetValue(role), parse.GetValue(deep),
+                // A fleet agent's home (`riposte agent` reads it as execd does) is checked as one unless told otherwise.
+                var configRole = parse.GetResult(role) is { Implicit: false } || layout.Settings.Fleet.Role != Config.Settings.FleetRole.Agent
+                    ? parse.GetValue(role)
+                    : Config.ConfigRole.Agent;
+                var context = new DoctorContext(layout, parse.GetValue(config) ?? [], configRole, parse.GetValue(deep),
                     parse.GetValue(toolPath) ?? Environment.GetEnvironmentVariable("PATH") ?? ExternalTool.DefaultSearchPath, TimeProvider.System)
                 {
                     SettingsFile = File.Exists(settingsFile) ? settingsFile : null,

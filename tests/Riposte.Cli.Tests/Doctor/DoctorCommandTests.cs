@@ -61,4 +61,35 @@ public sealed class DoctorCommandTests
         result.Out.ShouldContain("✘ home: the home or its settings cannot be used");
         result.Out.ShouldContain($"home directory '{missing}' does not exist");
     }
+
+    [Fact]
+    public async Task A_fleet_agents_home_is_checked_against_the_ar_conf_its_manager_pushed()
+    {
+        using var home = new DoctorHome();
+        File.WriteAllText(Path.Combine(home.Path, "etc", "riposte.json"), """{ "fleet": { "role": "agent", "nats_url": "nats://127.0.0.1:4222", "agent_id": "001" } }""");
+        Directory.CreateDirectory(Path.Combine(home.Path, "etc", "shared"));
+        File.WriteAllText(Path.Combine(home.Path, "etc", "shared", "ar.conf"), "firewall-drop600 - firewall-drop - 600\nghost60 - ghost - 60\n");
+
+        var (exit, report) = await home.RunJsonAsync();
+
+        exit.ShouldBe(ExitCodes.InvalidInput);
+        report.One("config", home.Home.Config).GetProperty("message").GetString()!.ShouldEndWith("read as the agent reads it");
+        report.One("programs", "firewall-drop600 (active-response/bin/firewall-drop)").GetProperty("status").GetString().ShouldBe("pass");
+        report.One("programs", "ghost60 (active-response/bin/ghost)").GetProperty("status").GetString().ShouldBe("fail");
+    }
+
+    [Fact]
+    public async Task Invalid_settings_are_one_failure_with_their_file_line_and_column()
+    {
+        using var home = new DoctorHome();
+        var settings = Path.Combine(home.Path, "etc", "riposte.json");
+        File.WriteAllText(settings, """{ "fleet": { "role": "agent" } }""");
+
+        var (exit, report) = await home.RunJsonAsync();
+
+        exit.ShouldBe(ExitCodes.InvalidInput);
+        var failure = report.Failures.ShouldHaveSingleItem();
+        failure.GetProperty("details").EnumerateArray().Select(d => d.GetString()!)
+            .ShouldContain(d => d.StartsWith(settings + ":1:", StringComparison.Ordinal) && d.Contains("needs fleet.nats_url", StringComparison.Ordinal));
+    }
 }
