@@ -47,8 +47,10 @@ internal static class ResponsePrograms
     {
         if (role == ConfigRole.Manager)
         {
+            // Blocks with the same AR name are one ar.conf line: one response.
             return [.. config.ActiveResponses
                 .Where(r => r.Executable is not null)
+                .DistinctBy(r => r.Name)
                 .Select(r => Describe(home.Home, r.Name, r.Executable!, r.Command!.TimeoutAllowed))];
         }
 

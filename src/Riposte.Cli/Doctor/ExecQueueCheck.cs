@@ -38,15 +38,21 @@ internal sealed class ExecQueueCheck : IDoctorCheck
         }
 
         var entries = UnixSocketTable.BoundTo(path);
+        var connect = Connect(path);
+        // A refused connect() is certain: nobody is bound to this file, whatever /proc lists for a relative path that
+        // only looks the same (another Wazuh home binding "queue/alerts/execq" from its own directory).
+        if (connect == Binding.Nobody)
+        {
+            return CheckResult.Pass(Id, subject, $"{path} is a leftover socket nobody is bound to; serve --execq replaces it");
+        }
+
         if (entries.Count == 0)
         {
-            if (!AnswersConnect(path))
-            {
-                return CheckResult.Pass(Id, subject, $"{path} is a leftover socket nobody is bound to; serve --execq replaces it");
-            }
-
-            return CheckResult.Fail(Id, subject, $"{path}: a process is bound to it (not visible in this network namespace's /proc/net/unix)",
-                "stop the process that binds it (wazuh-execd: see README, 'In place of wazuh-execd') before serve --execq");
+            return connect == Binding.Someone
+                ? CheckResult.Fail(Id, subject, $"{path}: a process is bound to it (bound through another path, or in another network namespace: /proc/net/unix does not list it)",
+                    "stop the process that binds it (wazuh-execd: see README, 'In place of wazuh-execd') before serve --execq")
+                : CheckResult.Warn(Id, subject, $"{path}: cannot tell whether a process is bound to it (connect refused to this user)",
+                    "run riposte doctor as root (the user serve runs as)");
         }
 
         var holders = entries.SelectMany(e => UnixSocketTable.Holders(e.Inode)).Distinct().Order().ToList();
@@ -75,18 +81,33 @@ internal sealed class ExecQueueCheck : IDoctorCheck
         return arguments.Count > 0 && (Path.GetFileName(arguments[0]) == "riposte" || arguments.Any(a => Path.GetFileName(a) == "riposte.dll"));
     }
 
-    /// <summary>connect() on a datagram socket succeeds only when a process is bound there; nothing is sent.</summary>
-    private static bool AnswersConnect(string path)
+    /// <summary>
+    /// connect() on a datagram socket succeeds only when a process is bound there, and sends nothing (unlike even an
+    /// empty datagram, which the listener would receive).
+    /// </summary>
+    private static Binding Connect(string path)
     {
         using var probe = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         try
         {
             probe.Connect(new UnixDomainSocketEndPoint(path));
-            return true;
+            return Binding.Someone;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return Binding.Nobody;
         }
         catch (SocketException)
         {
-            return false;
+            // EACCES on a 0660 socket for another user: no answer either way.
+            return Binding.Unknown;
         }
+    }
+
+    private enum Binding
+    {
+        Someone,
+        Nobody,
+        Unknown,
     }
 }
