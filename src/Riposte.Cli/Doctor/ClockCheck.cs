@@ -38,9 +38,12 @@ internal sealed class ClockCheck : IDoctorCheck
         }
 
         var path = context.Layout.StatePath;
-        if (!File.Exists(path))
+        switch (UnixFileFacts.Exists(path))
         {
-            return Done(CheckResult.Pass(Id, subject, $"{CliJson.Timestamp(now)} (no state to compare with yet)"));
+            case false:
+                return Done(CheckResult.Pass(Id, subject, $"{CliJson.Timestamp(now)} (no state to compare with yet)"));
+            case null:
+                return Done(StateDatabase.Hidden(Id, subject, path));
         }
 
         long? newestMs;

@@ -26,6 +26,11 @@ internal sealed class ExecQueueCheck : IDoctorCheck
     private CheckResult Judge(string path)
     {
         var subject = "queue/alerts/execq";
+        if (UnixFileFacts.Exists(path) is null)
+        {
+            return CheckResult.Warn(Id, subject, $"cannot see {path} as this user (queue/ is closed to others)", "run riposte doctor as root (the user serve runs as)");
+        }
+
         if (UnixFileFacts.Of(path) is not { } facts)
         {
             return CheckResult.Pass(Id, subject, $"{path} is free: nothing is bound there (serve --execq binds it)");

@@ -18,9 +18,12 @@ internal sealed class StateCheck : IDoctorCheck
     public Task<IReadOnlyList<CheckResult>> RunAsync(DoctorContext context, CancellationToken cancellationToken)
     {
         var path = context.Layout.StatePath;
-        if (!File.Exists(path))
+        switch (UnixFileFacts.Exists(path))
         {
-            return Task.FromResult<IReadOnlyList<CheckResult>>([CheckResult.Skip(Id, path, "no state yet: serve creates it (mode 0600) on its first start")]);
+            case false:
+                return Task.FromResult<IReadOnlyList<CheckResult>>([CheckResult.Skip(Id, path, "no state yet: serve creates it (mode 0600) on its first start")]);
+            case null:
+                return Task.FromResult<IReadOnlyList<CheckResult>>([StateDatabase.Hidden(Id, path, path)]);
         }
 
         var results = new List<CheckResult>();

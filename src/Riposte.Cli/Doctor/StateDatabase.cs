@@ -8,6 +8,11 @@ namespace Riposte.Cli.Doctor;
 /// </summary>
 internal static class StateDatabase
 {
+    /// <summary>The check line for a state this user cannot see.</summary>
+    public static CheckResult Hidden(string check, string subject, string path) =>
+        CheckResult.Warn(check, subject, $"cannot see {path} as this user (its directory is closed to others, as it should be)",
+            "run riposte doctor as the user serve runs as (normally root)");
+
     /// <summary>Opens <paramref name="path"/> read-only, unpooled (nothing keeps the file open afterwards).</summary>
     public static SqliteConnection OpenReadOnly(string path)
     {

@@ -46,6 +46,27 @@ internal readonly record struct UnixFileFacts(uint Uid, uint Gid, UnixFileMode M
         return new UnixFileFacts(BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24), (UnixFileMode)(mode & 0xFFF), mode & 0xF000);
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> exists (any kind of file): null when this user cannot tell (a directory on the
+    /// way is closed to it, like the state's 0700 one), so that a check run as the wrong user does not report "missing".
+    /// </summary>
+    public static bool? Exists(string path)
+    {
+        try
+        {
+            _ = File.GetUnixFileMode(path);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>This process's effective user id.</summary>
     public static uint EffectiveUid => GetEuid();
 
