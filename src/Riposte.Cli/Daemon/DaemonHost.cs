@@ -344,7 +344,8 @@ internal sealed class DaemonHost
         dispatcher.Reload(result.Config);
         engine.UpdateCommands(EngineFactory.Commands(_options.Home, result.Config, _options.Role, _logger));
         _logger.LogInformation("Configuration reloaded: {Count} active responses", result.Config.ActiveResponses.Count);
-        // Blocking is fine here: the signal thread does nothing else, and the count is one indexed read.
+        // Reload is synchronous (the SIGHUP handler calls it); the count is one short read on the store's reader, so
+        // waiting for it here costs nothing worth an async path.
         ServePlan.Log(_logger, _options, result.Config, store.CountTimeoutsAsync().AsTask().GetAwaiter().GetResult());
     }
 
