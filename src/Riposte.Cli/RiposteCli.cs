@@ -23,6 +23,7 @@ internal static class RiposteCli
         root.Subcommands.Add(ScriptTestCommand.Create(io));
         root.Subcommands.Add(InstallProgramsCommand.Create(io));
         root.Subcommands.Add(FleetCommand.Create(io));
+        root.Subcommands.Add(DoctorCommand.Create(io));
         return root;
     }
 

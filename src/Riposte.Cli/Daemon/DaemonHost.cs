@@ -101,7 +101,7 @@ internal sealed class DaemonHost
                     c.Cancel = true;
                     if (Volatile.Read(ref running) == 1)
                     {
-                        Reload(dispatcher, engine);
+                        Reload(dispatcher, engine, store);
                         manager?.ReloadRegistry();
                     }
                 }));
@@ -134,6 +134,7 @@ internal sealed class DaemonHost
 
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
                 config.ActiveResponses.Count);
+            ServePlan.Log(_logger, _options, config, await store.CountTimeoutsAsync(cancellationToken));
 
             if (_options.UntilIdle)
             {
@@ -326,7 +327,7 @@ internal sealed class DaemonHost
         }
     }
 
-    private void Reload(IAlertDispatcher dispatcher, ResponseEngine engine)
+    private void Reload(IAlertDispatcher dispatcher, ResponseEngine engine, SqliteStateStore store)
     {
         var result = OssecConfigReader.ReadFiles(_options.ConfigFiles is { Length: > 0 } files ? files : [.. _options.Home.OssecConf], _options.Role);
         if (result.Config is null)
@@ -343,6 +344,9 @@ internal sealed class DaemonHost
         dispatcher.Reload(result.Config);
         engine.UpdateCommands(EngineFactory.Commands(_options.Home, result.Config, _options.Role, _logger));
         _logger.LogInformation("Configuration reloaded: {Count} active responses", result.Config.ActiveResponses.Count);
+        // Reload is synchronous (the SIGHUP handler calls it); the count is one short read on the store's reader, so
+        // waiting for it here costs nothing worth an async path.
+        ServePlan.Log(_logger, _options, result.Config, store.CountTimeoutsAsync().AsTask().GetAwaiter().GetResult());
     }
 
     private async Task RunStdinAsync(IAlertDispatcher dispatcher, CancellationToken cancellationToken)
