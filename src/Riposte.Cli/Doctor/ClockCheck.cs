@@ -43,7 +43,7 @@ internal sealed class ClockCheck : IDoctorCheck
             case false:
                 return Done(CheckResult.Pass(Id, subject, $"{CliJson.Timestamp(now)} (no state to compare with yet)"));
             case null:
-                return Done(StateDatabase.Hidden(Id, subject, path));
+                return Done(DoctorStateReader.Hidden(Id, subject, path));
         }
 
         long? newestMs;
@@ -76,15 +76,15 @@ internal sealed class ClockCheck : IDoctorCheck
 
     private static long? Newest(string path)
     {
-        using var connection = StateDatabase.OpenReadOnly(path);
+        using var connection = DoctorStateReader.OpenReadOnly(path);
         long? newest = null;
         foreach (var group in TimeColumns.GroupBy(c => c.Table))
         {
             // Names are from the list above, never from input; the schema may grow or lose columns, so ask first.
-            var columns = StateDatabase.Column(connection, $"SELECT name FROM pragma_table_info('{group.Key}')");
+            var columns = DoctorStateReader.Column(connection, $"SELECT name FROM pragma_table_info('{group.Key}')");
             foreach (var (table, column) in group.Where(c => columns.Contains(c.Column)))
             {
-                var value = StateDatabase.Column(connection, $"SELECT max(\"{column}\") FROM \"{table}\"").FirstOrDefault();
+                var value = DoctorStateReader.Column(connection, $"SELECT max(\"{column}\") FROM \"{table}\"").FirstOrDefault();
                 if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && (newest is null || parsed > newest))
                 {
                     newest = parsed;

@@ -23,7 +23,7 @@ internal sealed class StateCheck : IDoctorCheck
             case false:
                 return Task.FromResult<IReadOnlyList<CheckResult>>([CheckResult.Skip(Id, path, "no state yet: serve creates it (mode 0600) on its first start")]);
             case null:
-                return Task.FromResult<IReadOnlyList<CheckResult>>([StateDatabase.Hidden(Id, path, path)]);
+                return Task.FromResult<IReadOnlyList<CheckResult>>([DoctorStateReader.Hidden(Id, path, path)]);
         }
 
         var results = new List<CheckResult>();
@@ -50,8 +50,8 @@ internal sealed class StateCheck : IDoctorCheck
                   $"and move {path}.new to {path}; active responses missing from it must then be reverted by hand";
         try
         {
-            using var connection = StateDatabase.OpenReadOnly(path);
-            var rows = StateDatabase.Column(connection, "PRAGMA quick_check(20)");
+            using var connection = DoctorStateReader.OpenReadOnly(path);
+            var rows = DoctorStateReader.Column(connection, "PRAGMA quick_check(20)");
             return rows is ["ok"]
                 ? CheckResult.Pass(Id, subject, "PRAGMA quick_check: ok")
                 : CheckResult.Fail(Id, subject, $"PRAGMA quick_check reports {rows.Count} problems: the database is damaged", fix, rows);

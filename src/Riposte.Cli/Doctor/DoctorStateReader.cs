@@ -6,7 +6,7 @@ namespace Riposte.Cli.Doctor;
 /// The doctor's own read-only connection to the state database: it must never write, migrate or checkpoint a file the
 /// daemon may be using (WAL lets it read beside a running <c>serve</c>), so it does not go through the state store.
 /// </summary>
-internal static class StateDatabase
+internal static class DoctorStateReader
 {
     /// <summary>The check line for a state this user cannot see.</summary>
     public static CheckResult Hidden(string check, string subject, string path) =>
