@@ -90,6 +90,40 @@ public sealed class SystemdNotifyTests
         daemon.Log.ShouldNotContain("<6>", customMessage: "not the journal's format outside systemd");
     }
 
+    [Fact]
+    public async Task Under_the_journal_the_log_has_syslog_priorities_and_no_timestamps_or_colours()
+    {
+        Assert.SkipWhen(!PackageBuild.OnPath("python3"), "python3 is not installed (it gives the daemon a socket as stderr, as journald does)");
+        using var home = new TestHome();
+        // As systemd does for StandardError=journal: stderr is a stream socket and JOURNAL_STREAM is its device:inode.
+        const string journal = """
+            import os, socket, subprocess, sys, time
+            a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            st = os.fstat(b.fileno())
+            env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+            p = subprocess.Popen(sys.argv[1:], stderr=b.fileno(), stdout=subprocess.DEVNULL, env=env)
+            b.close()
+            a.settimeout(30)
+            data, deadline = b"", time.time() + 30
+            while b"Started" not in data and time.time() < deadline:
+                chunk = a.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            p.terminate()
+            p.wait(30)
+            sys.stdout.write(data.decode())
+            """;
+
+        var run = await PackageBuild.RunAsync("python3", ["-c", journal, "dotnet", Path.Combine(AppContext.BaseDirectory, "riposte.dll"), "serve",
+            "--home", home.Path, "--alerts", home.Alerts], TimeSpan.FromSeconds(60));
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        run.Output.ShouldContain("<6>Riposte.Serve[0] Started (pid: ");
+        run.Output.ShouldNotContain("\u001b[");
+        run.Output.ShouldNotMatch(@"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}", "journald stamps each line itself");
+    }
+
     private static async Task<long> CheckpointsAsync(TestHome home, string source)
     {
         await using var db = new Microsoft.Data.Sqlite.SqliteConnection(
