@@ -18,7 +18,7 @@ internal static class InstallProgramsCommand
     public static Command Create(CliIo io)
     {
         var home = HomeOptions.CreateHome();
-        var from = new Option<string?>("--from") { Description = $"The {BinaryName} executable (default: next to riposte, else artifacts/programs/{BinaryName})." };
+        var from = new Option<string?>("--from") { Description = $"The {BinaryName} executable (default: next to riposte, else /usr/lib/riposte/{BinaryName} or /usr/local/lib/riposte/{BinaryName}, else artifacts/programs/{BinaryName})." };
         var only = new Option<string[]>("--only") { Description = "Install only these programs.", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "Replace existing programs of the same name (Wazuh's stock ones are kept as NAME.wazuh)." };
         var command = new Command("install-programs", "Install Riposte's built-in response programs into HOME/active-response/bin.") { home, from, only, force };
@@ -77,12 +77,32 @@ internal static class InstallProgramsCommand
         return command;
     }
 
-    private static string? FindBinary()
+    /// <summary>
+    /// Where the packages install <c>riposte-ar</c> (the .deb under /usr/lib, the tarball's <c>install.sh</c> under
+    /// /usr/local/lib by default), looked at when it is not next to this <c>riposte</c>.
+    /// </summary>
+    internal static readonly string[] InstalledLocations = ["/usr/lib/riposte", "/usr/local/lib/riposte"];
+
+    /// <summary>
+    /// The <c>riposte-ar</c> to install: next to this <c>riposte</c> (AppContext.BaseDirectory is the real directory,
+    /// so /usr/bin/riposte, a link to /usr/lib/riposte/riposte, finds /usr/lib/riposte/riposte-ar), then the installed
+    /// locations, then a development tree's <c>artifacts/programs</c>.
+    /// </summary>
+    internal static string? FindBinary()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, BinaryName);
         if (File.Exists(beside))
         {
             return beside;
+        }
+
+        foreach (var directory in InstalledLocations)
+        {
+            var installed = Path.Combine(directory, BinaryName);
+            if (File.Exists(installed))
+            {
+                return installed;
+            }
         }
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

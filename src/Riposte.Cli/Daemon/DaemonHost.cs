@@ -35,6 +35,9 @@ internal sealed class DaemonHost
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
 
+    // Set once the tailed alerts file's start position is chosen and saved (the tailer's input is then open).
+    private readonly TaskCompletionSource _tailOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public DaemonHost(ServeOptions options, CliIo io, ILoggerFactory loggers)
     {
         _options = options;
@@ -93,6 +96,7 @@ internal sealed class DaemonHost
             control.Start();
 
             var running = 1;
+            var systemd = SystemdNotifier.FromEnvironment(_logger);
             KeepForProcessLifetime(
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); }),
                 PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); }),
@@ -101,8 +105,10 @@ internal sealed class DaemonHost
                     c.Cancel = true;
                     if (Volatile.Read(ref running) == 1)
                     {
+                        systemd.Reloading();
                         Reload(dispatcher, engine, store);
                         manager?.ReloadRegistry();
+                        systemd.Ready("Configuration reloaded (a rejected one leaves the previous one running)");
                     }
                 }));
 
@@ -132,9 +138,19 @@ internal sealed class DaemonHost
             var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
 
+            // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
+            // above) and engine.StartAsync has scheduled overdue deletes: after `systemctl start`, every new alert counts.
+            if (_options.Alerts is null or "-")
+            {
+                _tailOpen.TrySetResult();
+            }
+
+            await Task.WhenAny(_tailOpen.Task, Task.WhenAll(inputs));
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
                 config.ActiveResponses.Count);
             ServePlan.Log(_logger, _options, config, await store.CountTimeoutsAsync(cancellationToken));
+            systemd.Ready($"Running; {config.ActiveResponses.Count} active responses configured");
+            await using var stopping = stop.Token.Register(systemd.Stopping);
 
             if (_options.UntilIdle)
             {
@@ -389,6 +405,7 @@ internal sealed class DaemonHost
             StartChosen = async (start, token) =>
             {
                 await store.SetCheckpointAsync(new SourceCheckpoint(sourceName, start.FileIdentity, start.Offset), token);
+                _tailOpen.TrySetResult();
                 _logger.LogInformation("Following {Path} from {Where}", path,
                     start.FileIdentity.Length == 0 ? "its beginning once it exists" : $"byte {start.Offset} of file {start.FileIdentity}");
             },

@@ -17,6 +17,9 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
     /// <summary>The ossec.conf files from the settings, made absolute.</summary>
     public IReadOnlyList<string> OssecConf => [.. Settings.Wazuh.OssecConf.Select(p => Path.GetFullPath(p, Home))];
 
+    /// <summary>The settings file the packages install (the service passes it with <c>--settings</c>).</summary>
+    public const string SystemSettings = "/etc/riposte/riposte.json";
+
     /// <summary>
     /// True when nothing named the home (no <c>--home</c>, no <c>home</c> in the settings) and
     /// <see cref="RiposteSettings.WazuhDefaultHome"/> does not exist, so the current directory stands in for it.
@@ -33,12 +36,13 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
 
     /// <summary>
     /// Resolves <c>--home</c> and <c>--settings</c>: an explicit settings file, else <c>HOME/etc/riposte.json</c> when it
-    /// exists, else defaults. Errors are printed and null returned.
+    /// exists, else (with neither option) <see cref="SystemSettings"/> when it exists, so a plain <c>riposte status</c>
+    /// on an installed host reads the service's settings; else defaults. Errors are printed and null returned.
     /// </summary>
     public static RiposteHome? Resolve(string? home, string? settingsFile, CliIo io)
     {
         var settings = RiposteSettings.Default;
-        var candidate = settingsFile ?? (home is null ? null : Path.Combine(home, "etc", "riposte.json"));
+        var candidate = settingsFile ?? (home is null ? (File.Exists(SystemSettings) ? SystemSettings : null) : Path.Combine(home, "etc", "riposte.json"));
         if (candidate is not null && (settingsFile is not null || File.Exists(candidate)))
         {
             var (loaded, diagnostics) = RiposteSettingsReader.ReadFile(candidate);
