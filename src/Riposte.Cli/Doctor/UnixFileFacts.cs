@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Riposte.Inputs;
 
 namespace Riposte.Cli.Doctor;
 
 /// <summary>
-/// Owner and mode of a file, from <c>statx</c>, symbolic links followed (the target is what gets run or read). .NET
-/// exposes the mode but not the owner.
+/// Owner and mode of a file (Core's <see cref="UnixFileStatus"/>), symbolic links followed (the target is what gets run
+/// or read). .NET exposes the mode but not the owner.
 /// </summary>
 /// <param name="Uid">The owner's user id.</param>
 /// <param name="Gid">The owner's group id.</param>
@@ -19,31 +20,20 @@ internal readonly record struct UnixFileFacts(uint Uid, uint Gid, UnixFileMode M
     /// <summary>True for a Unix domain socket.</summary>
     public bool IsSocket => FileType == 0xC000;
 
-    private const int AtFdCwd = -100;
-    private const uint StatxBasicStats = 0x7ff;
-
-    /// <summary>The facts of <paramref name="path"/>; null when it cannot be stat'ed (missing, or statx unavailable).</summary>
+    /// <summary>The facts of <paramref name="path"/>; null when it cannot be stat'ed (missing, or not allowed).</summary>
     public static UnixFileFacts? Of(string path)
     {
-        var buffer = new byte[256];
-        int result;
         try
         {
-            result = Statx(AtFdCwd, Encoding.UTF8.GetBytes(path + "\0"), 0, StatxBasicStats, buffer);
+            // Core's stat (statx, else stat where a seccomp profile blocks statx) is the one the tailer trusts.
+            return UnixFileStatus.TryStat(path, out var status)
+                ? new UnixFileFacts(status.Uid, status.Gid, (UnixFileMode)(status.Mode & 0xFFF), status.Mode & 0xF000)
+                : null;
         }
-        catch (EntryPointNotFoundException)
+        catch (IOException)
         {
             return null;
         }
-
-        if (result != 0)
-        {
-            return null;
-        }
-
-        // struct statx (linux/stat.h): stx_uid u32 @20, stx_gid u32 @24, stx_mode u16 @28.
-        var mode = BitConverter.ToUInt16(buffer, 28);
-        return new UnixFileFacts(BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24), (UnixFileMode)(mode & 0xFFF), mode & 0xF000);
     }
 
     /// <summary>
@@ -94,9 +84,6 @@ internal readonly record struct UnixFileFacts(uint Uid, uint Gid, UnixFileMode M
 
     /// <summary>The mode in octal, as chmod takes it (<c>0750</c>).</summary>
     public static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
-
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int dirfd, byte[] pathname, int flags, uint mask, byte[] statxbuf);
 
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint GetEuid();

@@ -3,6 +3,7 @@ using System.Text;
 using Riposte.Execution;
 using Riposte.Protocol;
 using Riposte.Protocol.Execd;
+using ControlLine = Riposte.Protocol.Execd.ControlLine;
 
 namespace Riposte.Cli.ScriptTest;
 

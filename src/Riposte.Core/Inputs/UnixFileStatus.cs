@@ -6,15 +6,15 @@ using Microsoft.Win32.SafeHandles;
 namespace Riposte.Inputs;
 
 /// <summary>
-/// Device, inode, size and type of a file. .NET exposes no inode, so this calls libc: <c>statx</c> first because its
+/// Device, inode, size, type and owner of a file. .NET exposes no inode, so this calls libc: <c>statx</c> first because its
 /// layout is the same on every architecture, then <c>stat</c>/<c>fstat</c> with the 64-bit Linux layout where
 /// <c>statx</c> is missing (glibc &lt; 2.28, old musl) or blocked (older container seccomp profiles).
 /// </summary>
-internal readonly record struct UnixFileStatus(ulong Device, ulong Inode, long Size, int Mode)
+internal readonly record struct UnixFileStatus(ulong Device, ulong Inode, long Size, int Mode, uint Uid, uint Gid)
 {
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
-    private const uint StatxType = 0x1, StatxMode = 0x2, StatxIno = 0x100, StatxSize = 0x200;
+    private const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxGid = 0x10, StatxIno = 0x100, StatxSize = 0x200;
     private const int ENOENT = 2, ENOTDIR = 20, EPERM = 1, ENOSYS = 38;
     private const int FileTypeMask = 0xF000, SocketType = 0xC000;
 
@@ -101,7 +101,7 @@ internal readonly record struct UnixFileStatus(ulong Device, ulong Inode, long S
     {
         try
         {
-            var result = Native.Statx(dirfd, path, flags, StatxType | StatxMode | StatxIno | StatxSize, buffer);
+            var result = Native.Statx(dirfd, path, flags, StatxType | StatxMode | StatxUid | StatxGid | StatxIno | StatxSize, buffer);
             return (result, result == 0 ? 0 : Marshal.GetLastPInvokeError());
         }
         catch (EntryPointNotFoundException)
@@ -156,20 +156,24 @@ internal readonly record struct UnixFileStatus(ulong Device, ulong Inode, long S
         return false;
     }
 
-    // struct statx (linux/stat.h): stx_mode u16 @28, stx_ino u64 @32, stx_size u64 @40, stx_dev_major/minor u32 @136/@140.
+    // struct statx (linux/stat.h): stx_uid/stx_gid u32 @20/@24, stx_mode u16 @28, stx_ino u64 @32, stx_size u64 @40,
+    // stx_dev_major/minor u32 @136/@140.
     private static UnixFileStatus FromStatx(ReadOnlySpan<byte> b)
     {
         var major = BitConverter.ToUInt32(b[136..]);
         var minor = BitConverter.ToUInt32(b[140..]);
-        return new UnixFileStatus(MakeDev(major, minor), BitConverter.ToUInt64(b[32..]), BitConverter.ToInt64(b[40..]), BitConverter.ToUInt16(b[28..]));
+        return new UnixFileStatus(MakeDev(major, minor), BitConverter.ToUInt64(b[32..]), BitConverter.ToInt64(b[40..]), BitConverter.ToUInt16(b[28..]),
+            BitConverter.ToUInt32(b[20..]), BitConverter.ToUInt32(b[24..]));
     }
 
-    // 64-bit Linux struct stat: st_dev @0 and st_ino @8 everywhere, st_size @48; st_mode is @24 on x86-64 and @16 in
-    // the generic layout (arm64, riscv64, loongarch64).
+    // 64-bit Linux struct stat: st_dev @0 and st_ino @8 everywhere, st_size @48; st_mode, st_uid, st_gid are @24, @28, @32
+    // on x86-64 (st_nlink is a u64 before them) and @16, @24, @28 in the generic layout (arm64, riscv64, loongarch64).
     private static UnixFileStatus FromStat(ReadOnlySpan<byte> b)
     {
-        var modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-        return new UnixFileStatus(BitConverter.ToUInt64(b), BitConverter.ToUInt64(b[8..]), BitConverter.ToInt64(b[48..]), (int)BitConverter.ToUInt32(b[modeOffset..]));
+        var x64 = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+        var (mode, uid, gid) = x64 ? (24, 28, 32) : (16, 24, 28);
+        return new UnixFileStatus(BitConverter.ToUInt64(b), BitConverter.ToUInt64(b[8..]), BitConverter.ToInt64(b[48..]), (int)BitConverter.ToUInt32(b[mode..]),
+            BitConverter.ToUInt32(b[uid..]), BitConverter.ToUInt32(b[gid..]));
     }
 
     // glibc's gnu_dev_makedev, so identities read like `stat -c %d`.
