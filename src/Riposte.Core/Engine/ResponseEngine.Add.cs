@@ -69,7 +69,7 @@ public sealed partial class ResponseEngine
         var policy = PolicyFor(command.Name);
         if (_guard.WhyRefused(command.ProgramPath, message.TargetIp, message.DstUser, policy) is { } refusal)
         {
-            var detail = $"refused to run {command.Name}: {refusal}";
+            var detail = $"{SkipDetails.Refused}{command.Name}: {refusal}";
             _logger.LogWarning("{Detail}", detail);
             Log.Write($"Refused {command.ProgramPath}: {refusal}.");
             await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } refused ? [refused] : [], null, detail,
@@ -264,7 +264,7 @@ public sealed partial class ResponseEngine
                     return new ExecOutcome(ExecResult.Interrupted, _rkey, cut);
 
                 case RunOutcome.Completed when _rateLimited:
-                    var capped = $"not applied: {command.Name} reached its cap of {policy.MaxNewPerMinute} new blocks per minute";
+                    var capped = $"{SkipDetails.RateCapped}{command.Name} reached its cap of {policy.MaxNewPerMinute} new blocks per minute";
                     engine.Log.Write($"Rate limit: {command.ProgramPath} told to abort for '{_rkey}' ({capped}).");
                     await engine.AuditAsync("skip", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, capped, source).ConfigureAwait(false);
                     return new ExecOutcome(ExecResult.RateLimited, _rkey, capped);

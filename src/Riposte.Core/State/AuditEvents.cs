@@ -39,3 +39,16 @@ public static class AuditEvents
     /// <summary>A fleet command arrived after its time-to-live: recorded, not run.</summary>
     public const string Expired = "expired";
 }
+
+/// <summary>
+/// How the details of <see cref="AuditEvents.Skip"/> rows begin, so readers can tell a safety rail's refusal and a
+/// rate cap from other skips without a second vocabulary in the table.
+/// </summary>
+internal static class SkipDetails
+{
+    /// <summary>A safety rail refused the response.</summary>
+    public const string Refused = "refused to run ";
+
+    /// <summary>The response was over its cap of new blocks per minute.</summary>
+    public const string RateCapped = "not applied: ";
+}

@@ -15,6 +15,8 @@ namespace Riposte.State;
 /// <param name="Stderr">Captured standard error, already bounded by the caller.</param>
 /// <param name="Detail">A human-readable explanation (failure reason, skip reason...).</param>
 /// <param name="Source">Where the triggering input came from, e.g. <c>file:/var/ossec/logs/alerts/alerts.json</c>, <c>cli</c>.</param>
+/// <param name="RuleId">The rule of the triggering alert, when known.</param>
+/// <param name="RuleLevel">That rule's level, when known.</param>
 public sealed record AuditRecord(
     long Id,
     DateTimeOffset At,
@@ -29,4 +31,6 @@ public sealed record AuditRecord(
     string? Stdout,
     string? Stderr,
     string? Detail,
-    string? Source);
+    string? Source,
+    string? RuleId = null,
+    int? RuleLevel = null);

@@ -12,7 +12,7 @@ namespace Riposte.State;
 /// </summary>
 internal sealed class AuditTrail : IDisposable
 {
-    private const string AuditColumns = "id, at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source";
+    private const string AuditColumns = "id, at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source, rule_id, rule_level";
 
     private readonly SqliteConnection _reader;
     private readonly WriteStatements? _write;
@@ -47,7 +47,9 @@ internal sealed class AuditTrail : IDisposable
             record.Stdout,
             record.Stderr,
             record.Detail,
-            record.Source).ExecuteScalar();
+            record.Source,
+            record.RuleId,
+            record.RuleLevel).ExecuteScalar();
         return Convert.ToInt64(id, CultureInfo.InvariantCulture);
     }
 
@@ -131,7 +133,9 @@ internal sealed class AuditTrail : IDisposable
                 NullableString(reader, 10),
                 NullableString(reader, 11),
                 NullableString(reader, 12),
-                NullableString(reader, 13)));
+                NullableString(reader, 13),
+                NullableString(reader, 14),
+                reader.IsDBNull(15) ? null : reader.GetInt32(15)));
         }
 
         return records;
@@ -176,11 +180,11 @@ internal sealed class AuditTrail : IDisposable
         public readonly PreparedStatement InsertAudit = new(
             c,
             """
-            INSERT INTO audit (at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source)
-            VALUES ($at, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $stdout, $stderr, $detail, $source)
+            INSERT INTO audit (at, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, stdout, stderr, detail, source, rule_id, rule_level)
+            VALUES ($at, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $stdout, $stderr, $detail, $source, $rule, $level)
             RETURNING id
             """,
-            "$at", "$event", "$rkey", "$program", "$ar", "$alert", "$keys", "$exit", "$duration", "$stdout", "$stderr", "$detail", "$source");
+            "$at", "$event", "$rkey", "$program", "$ar", "$alert", "$keys", "$exit", "$duration", "$stdout", "$stderr", "$detail", "$source", "$rule", "$level");
 
         public readonly PreparedStatement PruneAudit = new(c, "DELETE FROM audit WHERE at < $before", "$before");
 

@@ -84,6 +84,11 @@ internal static class StateSchema
         ) WITHOUT ROWID;
         CREATE INDEX decisions_by_time ON decisions (at);
         """,
+        """
+        -- Version 2: the rule behind each audit row, so notifications and the API can filter by rule and level.
+        ALTER TABLE audit ADD COLUMN rule_id TEXT;
+        ALTER TABLE audit ADD COLUMN rule_level INTEGER;
+        """,
     ];
 
     /// <summary>

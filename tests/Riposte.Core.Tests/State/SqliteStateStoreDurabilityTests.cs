@@ -61,7 +61,7 @@ public sealed class SqliteStateStoreDurabilityTests : IDisposable
         _dir.Scalar("PRAGMA journal_mode").ShouldBe("wal");
         _dir.Scalar("PRAGMA user_version").ShouldBe((long)SqliteStateStore.SchemaVersion);
         _dir.Scalar("PRAGMA application_id").ShouldBe(0x52505354L);
-        SqliteStateStore.SchemaVersion.ShouldBe(1);
+        SqliteStateStore.SchemaVersion.ShouldBe(2);
         File.Exists(_dir.DatabasePath + "-wal").ShouldBeTrue();
         store.IsReadOnly.ShouldBeFalse();
         store.DatabasePath.ShouldBe(_dir.DatabasePath);
@@ -295,6 +295,28 @@ public sealed class SqliteStateStoreDurabilityTests : IDisposable
         (await store.GetTimeoutAsync(entry.RKey, _ct))!.ShouldMatch(entry);
         (await store.GetOffenderAsync(entry.RKey, _ct)).ShouldBeNull();
         (await store.QueryAuditAsync(new AuditQuery(), _ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_version_1_file_gains_the_rule_columns_and_keeps_its_rows()
+    {
+        await using (var store = await _dir.OpenAsync())
+        {
+            await store.AppendAuditAsync(new AuditRecord(0, StateSamples.T0, AuditEvents.Add, "r", "p", "ar", "a1", [], 0, 1, null, null, null, "cli"), _ct);
+        }
+
+        // What a file written by the first release looks like.
+        _dir.Scalar("ALTER TABLE audit DROP COLUMN rule_level; ALTER TABLE audit DROP COLUMN rule_id; PRAGMA user_version = 1", SqliteOpenMode.ReadWrite);
+        (await Should.ThrowAsync<StateStoreException>(async () => await _dir.OpenReadOnlyAsync())).Message.ShouldContain("migrate");
+
+        await using (var store = await _dir.OpenAsync())
+        {
+            await store.AppendAuditAsync(new AuditRecord(0, StateSamples.T0, AuditEvents.Add, "r", "p", "ar", "a2", [], 0, 1, null, null, null, "cli", "5712", 10), _ct);
+            var rows = await store.ReadAuditAfterAsync(0, 10, _ct);
+            rows.Select(r => (r.AlertId, r.RuleId, r.RuleLevel)).ShouldBe([("a1", null, null), ("a2", "5712", (int?)10)]);
+        }
+
+        _dir.Scalar("PRAGMA user_version").ShouldBe(2L);
     }
 
     [Fact]
