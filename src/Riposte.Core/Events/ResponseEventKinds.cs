@@ -55,9 +55,12 @@ public static class ResponseEventKinds
     /// <summary>A fleet command handed to wazuh-remoted; its outcome is unknown.</summary>
     public const string Sent = "sent";
 
+    /// <summary>The firewall sets were repaired to match the active entries (after a reboot or a flush).</summary>
+    public const string Reconcile = "reconcile";
+
     /// <summary>Every kind, in the order documentation lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Add, Continue, Abort, Delete, Revoke, Trigger, Failure, Kill, Refused, RateLimited, Skip, DryRun, Lapsed, Expired, Undeliverable, Sent];
+        [Add, Continue, Abort, Delete, Revoke, Trigger, Failure, Kill, Refused, RateLimited, Skip, DryRun, Lapsed, Expired, Undeliverable, Sent, Reconcile];
 
     /// <summary>The severity of an event of <paramref name="kind"/>.</summary>
     public static EventSeverity SeverityOf(string kind) => kind switch
