@@ -206,10 +206,19 @@ public sealed class FleetStore : IAsyncDisposable
         if (outcome.Source is { } source && source.StartsWith(FleetSourcePrefix, StringComparison.Ordinal))
         {
             // The first outcome answers the command; a later delete (source "timeout") is not its answer anyway.
-            Execute(
+            var id = source[FleetSourcePrefix.Length..];
+            using var answer = Command(
+                transaction.Connection!,
                 transaction,
-                "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL",
-                ("$event", outcome.Event), ("$now", now), ("$id", source[FleetSourcePrefix.Length..]), ("$agent", outcome.Agent));
+                "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL RETURNING expired_at",
+                ("$event", outcome.Event), ("$now", now), ("$id", id), ("$agent", outcome.Agent));
+            if (answer.ExecuteScalar() is long expiredAt)
+            {
+                // Already recorded as expired: the agent took the command after all, late. Worth telling, since the
+                // operator was told it expired.
+                InsertManagerRow(transaction, now, now, outcome.Agent, FleetEvents.Late, outcome.ArName, outcome.AlertId, outcome.Keys.Count > 0 ? outcome.Keys[0] : null,
+                    $"the agent answered ({outcome.Event}) {(now - expiredAt) / 1000.0:0.#}s after the manager had recorded the command expired");
+            }
         }
 
         Execute(

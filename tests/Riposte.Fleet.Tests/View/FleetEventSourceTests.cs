@@ -56,6 +56,38 @@ public sealed class FleetEventSourceTests : IDisposable
         (follow.Current.Agent, follow.Current.Event).ShouldBe(("003", "kill"));
     }
 
+    [Fact]
+    public async Task An_outcome_for_a_command_already_recorded_expired_is_told_as_late_once()
+    {
+        await using var store = await FleetStore.OpenAsync(DbPath, _time, Ct);
+        var source = new FleetEventSource(store);
+        await store.RecordSentAsync(new SentCommand("c1", "003", "exec", "firewall-drop600", "a1", "203.0.113.5", Start, Start.AddMinutes(5), "m1"), Ct);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        (await store.ExpireOverdueAsync(_time.GetUtcNow(), Ct)).ShouldHaveSingleItem();
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        await store.RecordOutcomeAsync(Outcome("003", 1, AuditEvents.Add, "ran") with { Source = "fleet:c1" }, Ct);
+        await store.RecordOutcomeAsync(Outcome("003", 2, AuditEvents.Delete, "ran") with { Source = "fleet:c1" }, Ct);
+
+        var events = await source.ReadAfterAsync(0, 10, Ct);
+        events.Select(e => e.Event).ShouldBe(["expired", "add", "late", "delete"]);
+        var late = events[2];
+        (late.Agent, late.Severity, late.Response).ShouldBe(("003", "warning", "firewall-drop600"));
+        late.Detail.ShouldBe("the agent answered (add) 30s after the manager had recorded the command expired");
+    }
+
+    [Fact]
+    public async Task An_outcome_within_the_time_to_live_is_not_late()
+    {
+        await using var store = await FleetStore.OpenAsync(DbPath, _time, Ct);
+        await store.RecordSentAsync(new SentCommand("c1", "003", "exec", "firewall-drop600", "a1", "203.0.113.5", Start, Start.AddMinutes(5), "m1"), Ct);
+        await store.RecordOutcomeAsync(Outcome("003", 1, AuditEvents.Add, "ran") with { Source = "fleet:c1" }, Ct);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        (await store.ExpireOverdueAsync(_time.GetUtcNow(), Ct)).ShouldBeEmpty();
+
+        (await new FleetEventSource(store).ReadAfterAsync(0, 10, Ct)).Select(e => e.Event).ShouldBe(["add"]);
+    }
+
     private static AgentOutcome Outcome(string agent, long seq, string @event, string detail) => new(
         agent, "inst-1", seq, Start.ToUnixTimeMilliseconds(), @event, "firewall-drop-203.0.113.5", "active-response/bin/firewall-drop", "firewall-drop600",
         "a1", ["203.0.113.5"], @event == AuditEvents.Failure ? 1 : null, 5, detail, "fleet:x", null);
