@@ -94,6 +94,7 @@ internal sealed class DaemonHost
             IAlertDispatcher dispatcher = (IAlertDispatcher?)manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
+            await using var metrics = await Metrics.MetricsListener.StartAsync(layout, _logger, cancellationToken);
 
             var running = 1;
             var systemd = SystemdNotifier.FromEnvironment(_logger);

@@ -33,6 +33,8 @@ internal sealed class AuditTrail : IDisposable
     public long Insert(SqliteTransaction transaction, AuditRecord record)
     {
         Volatile.Write(ref _auditPending, 1);
+        // Counted as written, before the commit: only a store failure rolls a row back, and that is logged as one.
+        Telemetry.RiposteMetrics.ResponseRecorded(record);
         var id = _write!.InsertAudit.Bind(
             transaction,
             UnixMs.From(record.At),
