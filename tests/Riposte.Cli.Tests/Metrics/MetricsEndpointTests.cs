@@ -32,12 +32,14 @@ public sealed class MetricsEndpointTests
 
         await TestHome.WaitForAsync(() => home.Events().Length == 3, "the delete", 30_000);
         home.Events().ShouldBe(["add 192.0.2.10", "abort 192.0.2.10", "delete 192.0.2.10"]);
-        // The delete's audit row is written after the program's effect: wait until the scrape shows it.
+        // The delete's audit row is written after the program's effect, and counted just before its transaction
+        // removes the entry: wait until the scrape shows both.
         Exposition scraped = active;
         await TestHome.WaitForAsync(() =>
         {
             scraped = ScrapeAsync(http).GetAwaiter().GetResult();
-            return scraped.Value(RiposteMetrics.Names.Responses, ("response", response), ("outcome", "delete")) == 1;
+            return scraped.Value(RiposteMetrics.Names.Responses, ("response", response), ("outcome", "delete")) == 1
+                && scraped.Value(RiposteMetrics.Names.ActiveEntries) == 0;
         }, "the delete's count");
 
         var text = scraped.Text;
