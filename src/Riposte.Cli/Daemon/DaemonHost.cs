@@ -66,6 +66,7 @@ internal sealed class DaemonHost
         var stop = new CancellationTokenSource();
         await using var external = cancellationToken.Register(() => stop.Cancel());
         var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
+        Metrics.MetricsExposition.StartIfServed(layout.Settings);
         var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken, sets);
         await using (store)
         await using (engine)

@@ -19,6 +19,20 @@ public static class MetricsExposition
     /// </summary>
     public static void Start() => _ = PrometheusBridge.Shared;
 
+    /// <summary>
+    /// Starts collecting when <paramref name="settings"/> serve metrics (<c>metrics.listen</c>, or the API that maps
+    /// them): before the engine starts, so the start-up reconciliation after a reboot is counted too. Otherwise nothing
+    /// listens and the instruments stay free.
+    /// </summary>
+    public static void StartIfServed(Config.Settings.RiposteSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Metrics.Listen is not null || settings.Api.Listen is not null)
+        {
+            Start();
+        }
+    }
+
     /// <summary>Writes the current values of every Riposte metric to <paramref name="destination"/>.</summary>
     public static Task WriteAsync(Stream destination, CancellationToken cancellationToken) =>
         PrometheusBridge.Shared.Registry.CollectAndExportAsTextAsync(destination, cancellationToken);
