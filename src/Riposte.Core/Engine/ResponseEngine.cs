@@ -240,6 +240,12 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// <summary>Takes a run slot, counting the runs that have to wait for one (the backlog the metrics show).</summary>
     private Task WaitForSlotAsync(CancellationToken cancellationToken)
     {
+        // As SemaphoreSlim.WaitAsync does: a request given up on takes no slot, even a free one.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         if (_slots.Wait(0, CancellationToken.None))
         {
             return Task.CompletedTask;

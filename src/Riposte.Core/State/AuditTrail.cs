@@ -33,8 +33,6 @@ internal sealed class AuditTrail : IDisposable
     public long Insert(SqliteTransaction transaction, AuditRecord record)
     {
         Volatile.Write(ref _auditPending, 1);
-        // Counted as written, before the commit: only a store failure rolls a row back, and that is logged as one.
-        Telemetry.RiposteMetrics.ResponseRecorded(record);
         var id = _write!.InsertAudit.Bind(
             transaction,
             UnixMs.From(record.At),
@@ -52,6 +50,8 @@ internal sealed class AuditTrail : IDisposable
             record.Source,
             record.RuleId,
             record.RuleLevel).ExecuteScalar();
+        // Counted once written, just before the commit: only a store failure rolls a row back, and that is logged as one.
+        Telemetry.RiposteMetrics.ResponseRecorded(record);
         return Convert.ToInt64(id, CultureInfo.InvariantCulture);
     }
 

@@ -8,6 +8,7 @@ internal sealed class MetricsRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<Measured> _measured = new();
+    private readonly ConcurrentQueue<Measured> _observed = new();
 
     public MetricsRecorder()
     {
@@ -32,9 +33,9 @@ internal sealed class MetricsRecorder : IDisposable
     /// <summary>The current values of observable gauge <paramref name="name"/> (one per live source) carrying every given tag.</summary>
     public List<double> Observe(string name, params (string Key, string Value)[] tags)
     {
-        _measured.Clear();
+        _observed.Clear();
         _listener.RecordObservableInstruments();
-        return [.. Matching(name, tags).Select(m => m.Value)];
+        return [.. _observed.Where(m => m.Name == name && tags.All(t => m.Tags.TryGetValue(t.Key, out var v) && v == t.Value)).Select(m => m.Value)];
     }
 
     public void Dispose() => _listener.Dispose();
@@ -50,7 +51,7 @@ internal sealed class MetricsRecorder : IDisposable
             copy[tag.Key] = tag.Value?.ToString();
         }
 
-        _measured.Enqueue(new Measured(instrument.Name, value, copy));
+        (instrument.IsObservable ? _observed : _measured).Enqueue(new Measured(instrument.Name, value, copy));
     }
 
     private sealed record Measured(string Name, double Value, Dictionary<string, string?> Tags);

@@ -75,6 +75,28 @@ public sealed class RiposteMetricsTests
     }
 
     [Fact]
+    public async Task With_every_slot_busy_the_gauges_show_the_busy_slot_and_the_waiting_run()
+    {
+        using var metrics = new MetricsRecorder();
+        await using var h = await EngineHarness.CreateAsync(EngineHarness.Conf(Program), o => o with { MaxParallel = 1 });
+        var gate = Path.Combine(h.Home, "gate");
+        // The stateless response ("metrics-probe0", no timeout), slow: holds its slot until the test removes the gate file.
+        h.WriteProgram(Program, $"#!/bin/sh\nwhile [ -e '{gate}' ]; do sleep 0.02; done\n");
+        File.WriteAllText(gate, "");
+
+        var first = h.ExecAsync(EngineHarness.Body("metrics-probe0", "198.51.100.6"));
+        var second = h.ExecAsync(EngineHarness.Body("metrics-probe0", "198.51.100.7"));
+        await EngineHarness.WaitForAsync(() => metrics.Observe(ExecWaiting).Contains(1));
+        metrics.Observe(ExecSlotsBusy).ShouldContain(1);
+
+        File.Delete(gate);
+        await Task.WhenAll(first, second);
+        metrics.Observe(ExecWaiting).ShouldContain(0);
+        metrics.Observe(ExecSlotsBusy).ShouldContain(0);
+        metrics.Count(ProgramDuration, ("response", "metrics-probe0"), ("action", "add")).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task An_unknown_command_is_counted_without_its_name_as_a_label()
     {
         using var metrics = new MetricsRecorder();
