@@ -74,6 +74,15 @@ internal sealed class MetricsListener : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 0;
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            // A scraper needs one connection; the cap keeps a flood from costing the engine's host more than that.
+            kestrel.Limits.MaxConcurrentConnections = 32;
+            if (string.Equals(endpoint.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                // Both loopbacks, and only the one the host has when IPv6 is off.
+                kestrel.ListenLocalhost(endpoint.Port);
+                return;
+            }
+
             foreach (var address in Bindings(endpoint))
             {
                 kestrel.Listen(address, endpoint.Port);
@@ -140,7 +149,7 @@ internal sealed class MetricsListener : IAsyncDisposable
             return [address];
         }
 
-        // localhost and other names: every address the name has, so the endpoint is where the settings say and nowhere else.
+        // A host name: every address it has, so the endpoint is where the settings say and nowhere else.
         return Dns.GetHostAddresses(endpoint.Host).Distinct();
     }
 

@@ -84,7 +84,7 @@ public sealed class MetricsEndpointTests
     {
         using var home = new TestHome();
         var port = FreePort();
-        WriteSettings(home, $$"""{ "safety": { "never_block_self": false }, "metrics": { "listen": "127.0.0.1:{{port}}" }, "api": { "token_file": "token" } }""");
+        WriteSettings(home, $$"""{ "safety": { "never_block_self": false }, "metrics": { "listen": "localhost:{{port}}" }, "api": { "token_file": "token" } }""");
         File.WriteAllText(Path.Combine(home.Path, "token"), Token);
         await using var daemon = DaemonProcess.Start("--home", home.Path, "--alerts", home.Alerts);
         await TestHome.WaitForAsync(() => daemon.Log.Contains("Serving metrics on", StringComparison.Ordinal), "the metrics endpoint");
