@@ -66,6 +66,7 @@ internal sealed class DaemonHost
         var stop = new CancellationTokenSource();
         await using var external = cancellationToken.Register(() => stop.Cancel());
         var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
+        Metrics.MetricsExposition.StartIfServed(layout.Settings);
         var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken, sets);
         await using (store)
         await using (engine)
@@ -94,6 +95,7 @@ internal sealed class DaemonHost
             IAlertDispatcher dispatcher = (IAlertDispatcher?)manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
+            await using var metrics = await Metrics.MetricsListener.StartAsync(layout, _logger, cancellationToken);
 
             var running = 1;
             var systemd = SystemdNotifier.FromEnvironment(_logger);

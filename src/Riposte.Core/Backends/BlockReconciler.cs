@@ -96,6 +96,7 @@ public sealed class BlockReconciler
         if (changes.Count > 0)
         {
             await _backend.ApplyAsync(changes, cancellationToken);
+            Telemetry.RiposteMetrics.Reconciled(missing.Count, extras.Count);
             _logger.LogWarning("block set repaired: {Added} missing block(s) re-added, {Removed} stale element(s) removed", missing.Count, extras.Count);
         }
 

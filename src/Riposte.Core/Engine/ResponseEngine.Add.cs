@@ -92,7 +92,7 @@ public sealed partial class ResponseEngine
             await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
         var run = new AddRun(this, message, command, policy, request.Source, request.DecisionKey);
         try
         {
@@ -235,6 +235,7 @@ public sealed partial class ResponseEngine
         private async Task<ExecOutcome> RecordAsync(ProgramRunResult result)
         {
             await _delivered.ConfigureAwait(false);
+            Telemetry.RiposteMetrics.ProgramRan(command.Name, "add", result.Elapsed);
             var keys = _control?.Keys ?? [];
             if (_entry is not null)
             {

@@ -16,7 +16,7 @@ public sealed partial class ResponseEngine
 
     private async Task<ExecOutcome> DeleteAsync(string rkey, DeleteReason reason, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var keyLock = await _locks.AcquireAsync(rkey, cancellationToken).ConfigureAwait(false);
@@ -49,6 +49,7 @@ public sealed partial class ResponseEngine
             var result = FastPathFor(entry.Program) is { } batcher
                 ? await DeleteFastAsync(batcher, entry, cancellationToken).ConfigureAwait(false)
                 : await _runner.RunDeleteAsync(Invocation(entry.Program), entry.DeleteMessage, _options.Limits, cancellationToken).ConfigureAwait(false);
+            Telemetry.RiposteMetrics.ProgramRan(entry.ArName, "delete", result.Elapsed);
             var @event = reason == DeleteReason.Revoke ? "revoke" : "delete";
             if (result.Outcome == RunOutcome.Completed)
             {

@@ -30,7 +30,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly AuditWriter _audit;
     private readonly Safety.EnforcementGuard _guard;
+    private readonly IDisposable _gauges;
     private int _stopped;
+    private int _waiting;
 
     /// <summary>Creates an engine; call <see cref="StartAsync"/> before sending requests.</summary>
     public ResponseEngine(EngineOptions options, ArCommandTable commands, SqliteStateStore store, ProgramRunner runner,
@@ -48,6 +50,24 @@ public sealed partial class ResponseEngine : IAsyncDisposable
         _audit = new AuditWriter(store, _logger);
         _guard = new Safety.EnforcementGuard(options.Protected, options.WhiteList, timeProvider);
         Log = new ActiveResponsesLog(options.Home, timeProvider, _logger);
+        var slots = Math.Max(1, options.MaxParallel);
+        _gauges = Telemetry.RiposteMetrics.ObserveEngine(CountActive, () => slots - _slots.CurrentCount, () => Volatile.Read(ref _waiting));
+    }
+
+    /// <summary>
+    /// At scrape time: the timeout list's size, from the store (the scheduler's heap keeps a stale copy of a key whose
+    /// timer an abort refreshed, so it over-counts). One indexed count on the reader, every scrape interval.
+    /// </summary>
+    private long? CountActive()
+    {
+        try
+        {
+            return _store.CountTimeoutsAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or Microsoft.Data.Sqlite.SqliteException or StateStoreException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The program log Riposte adds its own decision lines to.</summary>
@@ -195,6 +215,7 @@ public sealed partial class ResponseEngine : IAsyncDisposable
             await _audit.DisposeAsync().ConfigureAwait(false);
         }
 
+        _gauges.Dispose();
         _stopping.Dispose();
         _slots.Dispose();
     }
@@ -214,6 +235,36 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     {
         _background.TryAdd(task, 0);
         task.ContinueWith(t => _background.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Takes a run slot, counting the runs that have to wait for one (the backlog the metrics show).</summary>
+    private Task WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        // As SemaphoreSlim.WaitAsync does: a request given up on takes no slot, even a free one.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        if (_slots.Wait(0, CancellationToken.None))
+        {
+            return Task.CompletedTask;
+        }
+
+        return WaitCountedAsync(cancellationToken);
+
+        async Task WaitCountedAsync(CancellationToken token)
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
     }
 
     private ProgramInvocation Invocation(string program) => new(_options.Home, program);

@@ -81,6 +81,7 @@ public sealed class AlertFileTailer
         }
 
         var cursor = new Cursor(first, new LineSplitter(_options.MaxLineBytes));
+        using var lag = Telemetry.RiposteMetrics.ObserveTail(System.IO.Path.GetFullPath(Path), () => LagOf(cursor));
         try
         {
             var start = await ChooseStartAsync(first, resumeFrom, waited, cancellationToken);
@@ -156,6 +157,22 @@ public sealed class AlertFileTailer
         finally
         {
             cursor.File.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Called at scrape time, on another thread: one fstat of the open file. The file may be swapped or closed meanwhile
+    /// (rotation, stop), so a lag that cannot be read is left out rather than guessed.
+    /// </summary>
+    private static long? LagOf(Cursor cursor)
+    {
+        try
+        {
+            return Math.Max(0, UnixFileStatus.FromHandle(cursor.File.Handle).Size - cursor.Splitter.ConsumedOffset);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or IOException)
+        {
+            return null;
         }
     }
 

@@ -120,7 +120,7 @@ internal sealed class LineSplitter
         {
             _skipping = false;
             _start += newline + 1;
-            line = Oversized(_skippedLine, _skippedOffset);
+            line = Counted(Oversized(_skippedLine, _skippedOffset));
             return true;
         }
 
@@ -136,7 +136,7 @@ internal sealed class LineSplitter
         {
             _skipping = false;
             Discard();
-            return Oversized(_skippedLine, _skippedOffset);
+            return Counted(Oversized(_skippedLine, _skippedOffset));
         }
 
         return _end > _start ? Take(_end - _start) : null;
@@ -148,7 +148,18 @@ internal sealed class LineSplitter
         var offset = _bufferOffset + _start;
         var bytes = _buffer.AsSpan(_start, length);
         _start += length;
-        return length > _maxLineBytes ? Oversized(_lineNumber, offset) : JsonLinesReader.ParseLine(bytes, _lineNumber, offset);
+        return Counted(length > _maxLineBytes ? Oversized(_lineNumber, offset) : JsonLinesReader.ParseLine(bytes, _lineNumber, offset));
+    }
+
+    /// <summary>Every line the daemon's inputs read passes here (blank ones are null and not counted).</summary>
+    private static AlertLine? Counted(AlertLine? line)
+    {
+        if (line is not null)
+        {
+            Telemetry.RiposteMetrics.AlertLineRead(malformed: line.Alert is null);
+        }
+
+        return line;
     }
 
     private void Discard()

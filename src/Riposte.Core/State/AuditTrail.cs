@@ -51,6 +51,8 @@ internal sealed class AuditTrail : IDisposable
             record.Source,
             record.RuleId,
             record.RuleLevel).ExecuteScalar();
+        // Counted once written, just before the commit: only a store failure rolls a row back, and that is logged as one.
+        Telemetry.RiposteMetrics.ResponseRecorded(record);
         return Convert.ToInt64(id, CultureInfo.InvariantCulture);
     }
 

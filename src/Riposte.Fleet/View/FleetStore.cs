@@ -202,6 +202,7 @@ public sealed class FleetStore : IAsyncDisposable
         }
 
         UpdateActive(transaction, outcome, keys);
+        Telemetry.RiposteMetrics.FleetOutcomeReceived(outcome.Agent, outcome.At, now);
 
         if (outcome.Source is { } source && source.StartsWith(FleetSourcePrefix, StringComparison.Ordinal))
         {
