@@ -17,7 +17,7 @@ namespace Riposte.Cli.Daemon;
 
 /// <summary>What <c>riposte serve</c> was asked to do.</summary>
 internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle,
-    bool InProcess = true, FleetDaemonOptions? Fleet = null);
+    bool InProcess = true, FleetDaemonOptions? Fleet = null, Api.ApiOptions? Api = null);
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
@@ -94,6 +94,12 @@ internal sealed class DaemonHost
             IAlertDispatcher dispatcher = (IAlertDispatcher?)manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
+            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, _loggers, _io, cancellationToken) : null;
+            if (_options.Api is not null && api is null)
+            {
+                await engine.StopAsync(CancellationToken.None);
+                return ExitCodes.Unavailable;
+            }
 
             var running = 1;
             var systemd = SystemdNotifier.FromEnvironment(_logger);
@@ -170,6 +176,7 @@ internal sealed class DaemonHost
                 await Task.WhenAll(inputs);
             }
 
+            await (api?.DisposeAsync() ?? ValueTask.CompletedTask);
             await housekeeping;
             await fleetWork;
             Volatile.Write(ref running, 0);
