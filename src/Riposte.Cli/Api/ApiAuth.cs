@@ -16,7 +16,8 @@ internal static class ApiAuth
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            if (HttpMethods.IsGet(request.Method) && OpenPaths.Contains(request.Path.Value ?? ""))
+            // Wazuh's login checks the token itself, sent the way Wazuh's clients send credentials (HTTP Basic).
+            if ((HttpMethods.IsGet(request.Method) && OpenPaths.Contains(request.Path.Value ?? "")) || request.Path.Value == WazuhEndpoints.LoginPath)
             {
                 await next(context).ConfigureAwait(false);
                 return;

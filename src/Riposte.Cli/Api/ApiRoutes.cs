@@ -28,6 +28,8 @@ internal static class ApiRoutes
         ActiveEndpoints.Map(v1);
         HistoryEndpoints.Map(v1);
         EventStream.Map(v1);
+        ActionEndpoints.Map(v1);
+        WazuhEndpoints.Map(app);
 
         // Reserved for the dashboard's static assets.
         app.MapGet("/", () => ApiProblems.NotFound("no dashboard is served here yet; the API is under /api/v1"));

@@ -24,6 +24,12 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>The largest request body accepted (alerts and trigger requests are far smaller).</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
+    /// <summary>
+    /// Kestrel's own cap: a body between the two is read to its end and answered 413 (a clean answer needs the body
+    /// drained); beyond it Kestrel closes the connection.
+    /// </summary>
+    private const long HardBodyBytes = 1024 * 1024;
+
     private readonly WebApplication _app;
     private readonly ResponseEventFeed _feed;
     private int _disposed;
@@ -42,10 +48,10 @@ internal sealed class ApiServer : IAsyncDisposable
     /// start rather than run without the API it was asked for.
     /// </summary>
     public static async Task<ApiServer?> StartAsync(ApiOptions options, RiposteHome home, ResponseEngine engine, SqliteStateStore store,
-        ILoggerFactory loggers, CliIo io, CancellationToken cancellationToken)
+        IAlertDispatcher dispatcher, ILoggerFactory loggers, CliIo io, CancellationToken cancellationToken)
     {
         var feed = new ResponseEventFeed(store, TimeProvider.System);
-        var services = new ApiServices(home, engine, store, feed, TimeProvider.System);
+        var services = new ApiServices(home, engine, store, feed, TimeProvider.System, dispatcher);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "riposte", EnvironmentName = Environments.Production, Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton(loggers));
@@ -58,7 +64,7 @@ internal sealed class ApiServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = HardBodyBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             var host = options.Listen.Host;
             if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))

@@ -11,4 +11,6 @@ namespace Riposte.Cli.Api;
 /// <param name="Store">Its state (active responses, audit trail).</param>
 /// <param name="Feed">The audit trail as events (history, server-sent events).</param>
 /// <param name="Time">The clock for "seconds left" and "since".</param>
-internal sealed record ApiServices(RiposteHome Home, ResponseEngine Engine, SqliteStateStore Store, ResponseEventFeed Feed, TimeProvider Time);
+/// <param name="Dispatcher">Where alerts go; holds the running configuration (explain).</param>
+internal sealed record ApiServices(RiposteHome Home, ResponseEngine Engine, SqliteStateStore Store, ResponseEventFeed Feed, TimeProvider Time,
+    IAlertDispatcher Dispatcher);

@@ -98,6 +98,9 @@ internal sealed class ApiToken
         }
     }
 
+    /// <summary>The token itself (handed back by the Wazuh-compatible login to a client that proved it knows it).</summary>
+    public string Value => Encoding.UTF8.GetString(_token);
+
     /// <summary>True when <paramref name="presented"/> is the token; the comparison takes the same time wherever they differ.</summary>
     public bool Matches(ReadOnlySpan<char> presented)
     {

@@ -94,7 +94,7 @@ internal sealed class DaemonHost
             IAlertDispatcher dispatcher = (IAlertDispatcher?)manager?.Dispatcher ?? new AlertDispatcher(config, engine, _loggers.CreateLogger<AlertDispatcher>());
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
-            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, _loggers, _io, cancellationToken) : null;
+            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken) : null;
             if (_options.Api is not null && api is null)
             {
                 await engine.StopAsync(CancellationToken.None);
