@@ -13,8 +13,10 @@ internal static class ActiveEndpoints
 
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapGet("/active", ListAsync);
-        v1.MapDelete("/active/{rkey}", RevokeAsync);
+        v1.MapGet("/active", ListAsync).WithSummary("The active responses (timeout entries); filters key, response; paging limit, offset.")
+            .Produces<ActivePage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        v1.MapDelete("/active/{rkey}", RevokeAsync).WithSummary("Revoke: run the delete now and forget the entry (an rkey, or a key such as an address).")
+            .Produces<RevokeReply>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)

@@ -11,9 +11,12 @@ namespace Riposte.Cli.Api;
 /// </summary>
 internal static class ApiRoutes
 {
-    public static void AddServices(IServiceCollection services)
+    public static void AddServices(IServiceCollection services) => services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
     {
-    }
+        document.Info.Title = "Riposte API";
+        document.Info.Description = "Active responses, their history and live events; Wazuh's PUT /active-response. Every route but /healthz needs Authorization: Bearer <token>.";
+        return Task.CompletedTask;
+    }));
 
     public static void Map(WebApplication app)
     {
@@ -23,13 +26,14 @@ internal static class ApiRoutes
         app.UseStatusCodePages();
         app.UseTokenAuth();
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthReply("ok")));
+        app.MapGet("/healthz", () => TypedResults.Ok(new HealthReply("ok"))).WithSummary("Liveness; needs no token.");
         var v1 = app.MapGroup("/api/v1");
         ActiveEndpoints.Map(v1);
         HistoryEndpoints.Map(v1);
         EventStream.Map(v1);
         ActionEndpoints.Map(v1);
         WazuhEndpoints.Map(app);
+        app.MapOpenApi("/openapi/{documentName}.json");
 
         // Reserved for the dashboard's static assets.
         app.MapGet("/", () => ApiProblems.NotFound("no dashboard is served here yet; the API is under /api/v1"));

@@ -19,7 +19,9 @@ internal static class EventStream
     /// <summary>How often an idle stream gets a heartbeat comment.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    public static void Map(RouteGroupBuilder v1) => v1.MapGet("/events", StreamAsync);
+    public static void Map(RouteGroupBuilder v1) =>
+        v1.MapGet("/events", StreamAsync).WithSummary("Live events as text/event-stream; resume with Last-Event-ID or ?after=.")
+            .Produces<ResponseEvent>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task StreamAsync(HttpContext context, ApiServices services, IHostApplicationLifetime lifetime)
     {

@@ -16,7 +16,9 @@ internal static class HistoryEndpoints
     // How far a page may read past rows the id cursor or the response filter leave out before it stops looking.
     private const int MaxScan = 100_000;
 
-    public static void Map(RouteGroupBuilder v1) => v1.MapGet("/history", QueryAsync);
+    public static void Map(RouteGroupBuilder v1) =>
+        v1.MapGet("/history", QueryAsync).WithSummary("Audit events, newest first; filters since, key, event, response; paging limit with before or after (event ids).")
+            .Produces<HistoryPage>().ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> QueryAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)
     {

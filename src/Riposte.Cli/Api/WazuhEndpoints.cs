@@ -28,8 +28,11 @@ internal static partial class WazuhEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPut("/active-response", RunAsync);
-        app.MapMethods(LoginPath, [HttpMethods.Get, HttpMethods.Post], Login);
+        app.MapPut("/active-response", RunAsync).WithSummary("Wazuh's PUT /active-response?agents_list=...: the same body, response and error codes (000 is this host).")
+            .Accepts<JsonElement>("application/json").Produces<WazuhReply>().ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapMethods(LoginPath, [HttpMethods.Get, HttpMethods.Post], Login)
+            .WithSummary("Wazuh's login: HTTP Basic with the API token as the password; answers the token to send as Bearer.")
+            .Produces<LoginReply>().ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 
     /// <summary>

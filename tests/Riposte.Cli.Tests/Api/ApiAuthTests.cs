@@ -60,6 +60,19 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
         await ApiDaemon.ShouldBeProblemAsync(root, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_every_route()
+    {
+        var document = await Daemon.GetJsonAsync("/openapi/v1.json");
+        document.GetProperty("info").GetProperty("title").GetString().ShouldBe("Riposte API");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[] { "/healthz", "/api/v1/active", "/api/v1/active/{rkey}", "/api/v1/history", "/api/v1/events", "/api/v1/trigger",
+            "/api/v1/explain", "/active-response", "/security/user/authenticate" })
+        {
+            paths.ShouldContain(path);
+        }
+    }
+
     public static TheoryData<string> UnsafeTokenFiles() => ["missing", "world-readable", "group-readable", "symlink", "empty", "directory"];
 
     [Theory]

@@ -105,4 +105,20 @@ public sealed class ApiEventStreamTests(ApiDaemonFixture fixture) : IClassFixtur
             (await afterReader.NextEventAsync(timeout.Token)).Data.GetProperty("event").GetString().ShouldBe("add");
         }
     }
+
+    [Fact]
+    public async Task Sigterm_ends_open_streams_and_the_daemon_exits_cleanly()
+    {
+        await using var daemon = await ApiDaemon.StartAsync();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        using var response = await daemon.Client.GetAsync("/api/v1/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        (await reader.ReadLineAsync(timeout.Token)).ShouldBe("retry: 2000");
+
+        daemon.Process.Signal("TERM");
+        (await daemon.Process.WaitForExitAsync()).ShouldBe(0, daemon.Process.Log);
+        daemon.Process.Log.ShouldContain("Stopped");
+    }
 }
