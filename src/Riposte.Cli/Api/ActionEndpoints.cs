@@ -18,12 +18,13 @@ internal static class ActionEndpoints
 
     public static void Map(RouteGroupBuilder v1)
     {
+        // No Accepts<T>(): it would make routing answer a wrong Content-Type with 404; ApiBody answers 415 instead.
         v1.MapPost("/trigger", TriggerAsync).WithSummary("Run an active response for an address, a user or an alert (riposte trigger).")
-            .Accepts<TriggerRequest>("application/json").Produces<TriggerReply>()
+            .Produces<TriggerReply>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         v1.MapPost("/explain", ExplainAsync).WithSummary("Which active responses an alert (the body) would trigger and why others do not (riposte explain --format json).")
-            .Accepts<JsonElement>("application/json").Produces<JsonElement>()
+            .Produces<JsonElement>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
@@ -107,14 +108,6 @@ internal static class ActionEndpoints
 
         return TypedResults.Text(ExplainCommand.ExplainJson(services.Dispatcher.Config, alert), "application/json");
     }
-
-    /// <summary>The body <c>POST /api/v1/trigger</c> takes (documentation only: the body is read and checked by hand for clear errors).</summary>
-    /// <param name="Response">The AR name as in ar.conf (firewall-drop600), or !program; <c>command</c> is a synonym.</param>
-    /// <param name="Ip">The address to act on; <c>srcip</c> is a synonym.</param>
-    /// <param name="User">The account to act on.</param>
-    /// <param name="Alert">A whole alert to send instead of a minimal one.</param>
-    /// <param name="Arguments">The message's extra_args.</param>
-    public sealed record TriggerRequest(string Response, string? Ip, string? User, JsonElement? Alert, IReadOnlyList<string>? Arguments);
 
     /// <summary>The body of <c>POST /api/v1/trigger</c>: what the engine made of the request.</summary>
     /// <param name="Ok">True when the program ran and answered (continued, aborted or nokeys), as <c>riposte trigger</c> exits 0.</param>

@@ -54,7 +54,7 @@ internal sealed class ApiServer : IAsyncDisposable
         var services = new ApiServices(home, engine, store, feed, TimeProvider.System, dispatcher);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "riposte", EnvironmentName = Environments.Production, Args = [] });
         builder.Logging.ClearProviders();
-        builder.Services.Replace(ServiceDescriptor.Singleton(loggers));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new QuietFrameworkLoggers(loggers)));
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(options.Token);
         builder.Services.AddProblemDetails();

@@ -29,7 +29,7 @@ internal static partial class WazuhEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPut("/active-response", RunAsync).WithSummary("Wazuh's PUT /active-response?agents_list=...: the same body, response and error codes (000 is this host).")
-            .Accepts<JsonElement>("application/json").Produces<WazuhReply>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<WazuhReply>().ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapMethods(LoginPath, [HttpMethods.Get, HttpMethods.Post], Login)
             .WithSummary("Wazuh's login: HTTP Basic with the API token as the password; answers the token to send as Bearer.")
             .Produces<LoginReply>().ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -193,6 +193,8 @@ internal static partial class WazuhEndpoints
     private static readonly JsonSerializerOptions WazuhJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // As Wazuh's API writes them (Python's json): a backquote in a remediation stays a backquote, not \u0060.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>One of Wazuh's API errors, as it appears in <c>failed_items</c>.</summary>

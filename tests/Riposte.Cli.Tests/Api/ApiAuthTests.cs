@@ -73,7 +73,7 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
         }
     }
 
-    public static TheoryData<string> UnsafeTokenFiles() => ["missing", "world-readable", "group-readable", "symlink", "empty", "directory"];
+    public static TheoryData<string> UnsafeTokenFiles() => ["missing", "world-readable", "group-readable", "symlink", "empty", "directory", "two-words", "other-owner"];
 
     [Theory]
     [MemberData(nameof(UnsafeTokenFiles))]
@@ -99,6 +99,19 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
             case "directory":
                 Directory.CreateDirectory(path);
                 break;
+            case "two-words":
+                ApiDaemon.WriteTokenFile(home.Path, token: "two words");
+                break;
+            case "other-owner":
+                Assert.SkipUnless(Environment.UserName == "root", "changing a file's owner needs root");
+                ApiDaemon.WriteTokenFile(home.Path);
+                using (var chown = System.Diagnostics.Process.Start("chown", ["65534", path])!)
+                {
+                    await chown.WaitForExitAsync(TestContext.Current.CancellationToken);
+                    chown.ExitCode.ShouldBe(0);
+                }
+
+                break;
         }
 
         var port = ApiDaemon.FreePort();
@@ -112,9 +125,24 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
             "group-readable" => "mode 0640",
             "symlink" => "is a symlink",
             "empty" => "is empty",
+            "two-words" => "one token on one line",
+            "other-owner" => "is owned by uid 65534",
             _ => "not a regular file",
         });
         daemon.Log.ShouldNotContain("HTTP API listening");
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_the_daemon_with_a_clear_message()
+    {
+        using var home = new TestHome();
+        var token = ApiDaemon.WriteTokenFile(home.Path);
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var daemon = DaemonProcess.Start("--home", home.Path, "--alerts", home.Alerts, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
+        (await daemon.WaitForExitAsync()).ShouldBe(ExitCodes.Unavailable, daemon.Log);
+        daemon.Log.ShouldContain($"the API cannot listen on 127.0.0.1:{port}");
     }
 
     [Fact]
