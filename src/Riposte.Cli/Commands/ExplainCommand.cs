@@ -141,6 +141,9 @@ internal static class ExplainCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>The JSON <c>explain --format json</c> prints for one alert without fleet destinations (the HTTP API's <c>POST /api/v1/explain</c>).</summary>
+    internal static string ExplainJson(Config.WazuhConfig config, Alert alert) => ToJson(config, 1, new ArMatcher(config).Explain(alert), null);
+
     private static string ToJson(Config.WazuhConfig config, long lineNumber, AlertExplanation explanation, List<IReadOnlyList<RoutedDestination>>? destinations)
     {
         var alert = explanation.Alert;

@@ -22,9 +22,11 @@ internal static class ServeCommand
         var spawnAll = new Option<bool>("--no-fast-path") { Description = "Spawn nft-drop/ipset-drop like any program instead of applying them in-process (their sets are still reconciled)." };
         var natsUrl = new Option<string?>("--nats") { Description = "Fleet manager: the NATS server(s) (nats://host:4222, tls://..., comma-separated) to send agents their commands through." };
         var credentials = new Option<string?>("--credentials") { Description = "NATS credentials file (default: the settings', else HOME/etc/riposte-fleet/manager.creds.json)." };
+        var api = new Option<string?>("--api") { Description = "Serve the HTTP API on host:port (e.g. 127.0.0.1:9595); overrides the settings' api.listen." };
+        var apiToken = new Option<string?>("--api-token-file") { Description = "The file (mode 0600, owned by this user) holding the API's bearer token; overrides api.token_file." };
         var command = new Command("serve", "Run the engine: follow alerts and/or the exec queue, run responses, undo them on time.")
         {
-            home, settings, config, role, alerts, fromStart, execq, untilIdle, spawnAll, natsUrl, credentials, logFormat, verbose,
+            home, settings, config, role, alerts, fromStart, execq, untilIdle, spawnAll, natsUrl, credentials, api, apiToken, logFormat, verbose,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -47,10 +49,15 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            if (!Api.ApiCommandLine.TryResolve(parse.GetValue(api), parse.GetValue(apiToken), layout, io, out var apiOptions, out var apiExit))
+            {
+                return apiExit;
+            }
+
             using var loggers = DaemonLogging.Create(parse.GetValue(verbose), parse.GetValue(logFormat)!);
             var options = new ServeOptions(layout, parse.GetValue(config) ?? [], parse.GetValue(role), parse.GetValue(alerts), parse.GetValue(fromStart),
                 parse.GetValue(execq), parse.GetValue(untilIdle), !parse.GetValue(spawnAll),
-                nats is null ? null : new FleetDaemonOptions(nats, parse.GetValue(credentials), null));
+                nats is null ? null : new FleetDaemonOptions(nats, parse.GetValue(credentials), null), apiOptions);
             return await new DaemonHost(options, io, loggers).RunAsync(ct);
         });
         return command;

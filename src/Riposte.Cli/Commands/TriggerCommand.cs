@@ -2,9 +2,6 @@ using System.CommandLine;
 using Riposte.Cli.Daemon;
 using Riposte.Engine;
 using Riposte.Protocol.Execd;
-using Riposte.Protocol.Json;
-using Riposte.Safety;
-using Riposte.Sdk;
 
 namespace Riposte.Cli.Commands;
 
@@ -82,97 +79,12 @@ internal static class TriggerCommand
     /// <summary>agent_control's message for 4.2+ agents, with the alert Riposte was given; null (reported) when input is unsafe.</summary>
     internal static byte[]? BuildMessage(string arName, string? srcip, string? user, string? alertFile, CliIo io)
     {
-        if (srcip is not null && WazuhValidation.WhyNotTargetAddress(srcip) is { } notAddress)
+        var body = TriggerMessage.Build(arName, srcip, user, alertFile is null ? null : File.ReadAllBytes(alertFile), alertFile ?? "", [], "", out var error);
+        if (body is null)
         {
-            io.Error.WriteLine($"--srcip {DisplayText.Quote(srcip)} is refused: it {notAddress}");
-            return null;
+            io.Error.WriteLine(error);
         }
 
-        if (user is not null && WazuhValidation.WhyNotAcceptedUsername(user) is { } notUser)
-        {
-            io.Error.WriteLine($"--user {DisplayText.Quote(user)} is refused: it {notUser} " +
-                "(letters, digits, . _ - @ and one final $; never root; no leading - + ~; no ..)");
-            return null;
-        }
-
-        CJsonObject alertObject;
-        if (alertFile is not null)
-        {
-            if (!CJsonNode.TryParse(File.ReadAllBytes(alertFile), out var node, out var error) || node is not CJsonObject parsed)
-            {
-                io.Error.WriteLine($"{alertFile}: not a JSON object ({error})");
-                return null;
-            }
-
-            alertObject = parsed;
-        }
-        else
-        {
-            alertObject = new CJsonObject();
-        }
-
-        if (srcip is not null || user is not null)
-        {
-            if (alertObject.Get("data") is not CJsonObject data)
-            {
-                data = new CJsonObject();
-                alertObject.Add("data", data);
-            }
-
-            Set(data, "srcip", srcip);
-            Set(data, "dstuser", user);
-        }
-
-        var origin = new CJsonObject();
-        origin.Add("name", "");
-        origin.Add("module", "");
-        var parameters = new CJsonObject();
-        parameters.Add("extra_args", new CJsonArray());
-        parameters.Add("alert", alertObject);
-        var root = new CJsonObject();
-        root.Add("version", new CJsonNumber(1));
-        root.Add("origin", origin);
-        root.Add("command", arName);
-        root.Add("parameters", parameters);
-        var body = root.ToUtf8Bytes();
-        return AlertTargetsAreSafe(body, alertFile, io) ? body : null;
-
-        // An --alert file is as hostile as any alert: check what a program would act on, resolved as programs resolve it
-        // (win.eventdata.ipAddress, then destinationIp, then data.srcip, so --srcip cannot hide a bad eventdata value).
-        // root is left to the engine, which refuses it only for programs that act on accounts.
-        static bool AlertTargetsAreSafe(byte[] body, string? alertFile, CliIo io)
-        {
-            if (!ExecdMessage.TryParse(body, out var message, out _) || message is null)
-            {
-                return false;
-            }
-
-            if (message.TargetIp is { } ip && WazuhValidation.WhyNotTargetAddress(ip) is { } notAddress)
-            {
-                io.Error.WriteLine($"{alertFile}: the address a program would act on (data.win.eventdata.ipAddress, destinationIp or data.srcip) {DisplayText.Quote(ip)} is refused: it {notAddress}");
-                return false;
-            }
-
-            if (message.DstUser is { Length: > 0 } dstuser && WazuhValidation.WhyNotAcceptedUsername(dstuser, allowRoot: true) is { } notUser)
-            {
-                io.Error.WriteLine($"{alertFile}: the alert's user name (dstuser) {DisplayText.Quote(dstuser)} is refused: it {notUser}");
-                return false;
-            }
-
-            return true;
-        }
-
-        static void Set(CJsonObject data, string name, string? value)
-        {
-            if (value is null)
-            {
-                return;
-            }
-
-            if (!data.Replace(name, value))
-            {
-                data.Add(name, value);
-            }
-        }
+        return body;
     }
 }

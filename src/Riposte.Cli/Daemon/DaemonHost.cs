@@ -17,7 +17,7 @@ namespace Riposte.Cli.Daemon;
 
 /// <summary>What <c>riposte serve</c> was asked to do.</summary>
 internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, ConfigRole Role, string? Alerts, bool FromStart, bool ExecQueue, bool UntilIdle,
-    bool InProcess = true, FleetDaemonOptions? Fleet = null);
+    bool InProcess = true, FleetDaemonOptions? Fleet = null, Api.ApiOptions? Api = null);
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
@@ -67,6 +67,11 @@ internal sealed class DaemonHost
         await using var external = cancellationToken.Register(() => stop.Cancel());
         var sets = EngineFactory.SetBackends(layout, _options.InProcess, _loggers);
         Metrics.MetricsExposition.StartIfServed(layout.Settings);
+        if (_options.Api is not null)
+        {
+            // The API serves /metrics too (an --api flag, not only the settings' api.listen).
+            Metrics.MetricsExposition.Start();
+        }
         var (store, engine) = await EngineFactory.CreateAsync(layout, config, _options.Role, _loggers, cancellationToken, sets);
         await using (store)
         await using (engine)
@@ -96,6 +101,12 @@ internal sealed class DaemonHost
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
             await using var metrics = await Metrics.MetricsListener.StartAsync(layout, _logger, cancellationToken);
+            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken) : null;
+            if (_options.Api is not null && api is null)
+            {
+                await engine.StopAsync(CancellationToken.None);
+                return ExitCodes.Unavailable;
+            }
 
             var running = 1;
             var systemd = SystemdNotifier.FromEnvironment(_logger);
@@ -172,6 +183,7 @@ internal sealed class DaemonHost
                 await Task.WhenAll(inputs);
             }
 
+            await (api?.DisposeAsync() ?? ValueTask.CompletedTask);
             await housekeeping;
             await fleetWork;
             Volatile.Write(ref running, 0);

@@ -76,6 +76,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     /// <summary>Uses a new command table (after a configuration reload); runs in progress keep the one they started with.</summary>
     public void UpdateCommands(ArCommandTable commands) => _commands = commands;
 
+    /// <summary>The command table in use (ar.conf's names), for callers that check a name before sending a request.</summary>
+    public ArCommandTable Commands => _commands;
+
     /// <summary>Keys waiting for their delete.</summary>
     public int ScheduledCount => _scheduler.Count;
 

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Riposte.State;
+
+namespace Riposte.Cli.Api;
+
+/// <summary><c>/api/v1/active</c>: the timeout list (what is blocked now and until when), and revoking an entry.</summary>
+internal static class ActiveEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static void Map(RouteGroupBuilder v1)
+    {
+        v1.MapGet("/active", ListAsync).WithSummary("The active responses (timeout entries); filters key, response; paging limit, offset.")
+            .Produces<ActivePage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        v1.MapDelete("/active/{rkey}", RevokeAsync).WithSummary("Revoke: run the delete now and forget the entry (an rkey, or a key such as an address).")
+            .Produces<RevokeReply>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)
+    {
+        if (Paging.Read(request, DefaultLimit, MaxLimit) is not { } paging)
+        {
+            return Paging.Invalid(MaxLimit);
+        }
+
+        var key = request.Query["key"].ToString();
+        var response = request.Query["response"].ToString();
+        var now = services.Time.GetUtcNow();
+        var entries = (await services.Store.ListTimeoutsAsync(cancellationToken))
+            .Where(e => key.Length == 0 || e.RKey == key || e.Keys.Contains(key, StringComparer.Ordinal))
+            .Where(e => response.Length == 0 || e.ArName == response)
+            .OrderBy(e => e.ExpiresAt).ThenBy(e => e.RKey, StringComparer.Ordinal)
+            .ToList();
+        var page = entries.Skip(paging.Offset).Take(paging.Limit).Select(e => ActiveEntry.From(e, now)).ToList();
+        return TypedResults.Ok(new ActivePage(entries.Count, paging.Offset, paging.Limit, page));
+    }
+
+    private static async Task<IResult> RevokeAsync(string rkey, ApiServices services)
+    {
+        if (rkey.Length is 0 or > 512 || rkey.Any(char.IsControl))
+        {
+            return ApiProblems.BadRequest("the rkey must be 1 to 512 characters without control characters");
+        }
+
+        // The engine runs the delete program now and forgets the entry, exactly as `riposte revoke` through the
+        // control socket does; a key (an address) matches every entry that reported it.
+        // Not the request's token: a client that hangs up must not leave a delete half done.
+        var outcomes = await services.Engine.RevokeAsync(rkey, CancellationToken.None);
+        if (outcomes.Count == 0)
+        {
+            return ApiProblems.NotFound($"no active response matches '{rkey}'");
+        }
+
+        var results = outcomes.Select(o => new RevokeResult(o.RKey ?? rkey, o.Result.ToString().ToLowerInvariant(), o.Detail)).ToList();
+        return TypedResults.Ok(new RevokeReply(results.All(r => r.Result == "continued"), results));
+    }
+
+    /// <summary>A page of <c>GET /api/v1/active</c>.</summary>
+    public sealed record ActivePage(int Total, int Offset, int Limit, IReadOnlyList<ActiveEntry> Items);
+
+    /// <summary>One active response (a timeout entry).</summary>
+    public sealed record ActiveEntry(string Rkey, string Response, string Program, IReadOnlyList<string> Keys, DateTimeOffset AddedAt, DateTimeOffset ExpiresAt,
+        long SecondsLeft, int Offense, string Status, string? AlertId)
+    {
+        public static ActiveEntry From(TimeoutEntry e, DateTimeOffset now) =>
+            new(e.RKey, e.ArName, e.Program, e.Keys, e.AddedAt, e.ExpiresAt, Math.Max(0, (long)Math.Ceiling((e.ExpiresAt - now).TotalSeconds)), e.Offense,
+                e.Status.ToString().ToLowerInvariant(), e.AlertId);
+    }
+
+    /// <summary>The body of <c>DELETE /api/v1/active/{rkey}</c>.</summary>
+    public sealed record RevokeReply(bool Ok, IReadOnlyList<RevokeResult> Revoked);
+
+    /// <summary>What came of one entry's delete.</summary>
+    public sealed record RevokeResult(string Rkey, string Result, string? Detail);
+}

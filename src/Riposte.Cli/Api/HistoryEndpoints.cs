@@ -1,0 +1,138 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Riposte.Events;
+using Riposte.State;
+
+namespace Riposte.Cli.Api;
+
+/// <summary><c>GET /api/v1/history</c>: the audit trail as <see cref="ResponseEvent"/>s, newest first, paged by id.</summary>
+internal static class HistoryEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    // How far a page may read past rows the id cursor or the response filter leave out before it stops looking.
+    private const int MaxScan = 100_000;
+
+    public static void Map(RouteGroupBuilder v1) =>
+        v1.MapGet("/history", QueryAsync).WithSummary("Audit events, newest first; filters since, key, event, response; paging limit with before or after (event ids).")
+            .Produces<HistoryPage>().ProducesProblem(StatusCodes.Status400BadRequest);
+
+    private static async Task<IResult> QueryAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)
+    {
+        var q = request.Query;
+        var limit = DefaultLimit;
+        if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}");
+        }
+
+        long? before = null, after = null;
+        if (q.TryGetValue("before", out var b))
+        {
+            if (!Paging.TryId(b, out var id))
+            {
+                return ApiProblems.BadRequest("before must be an event id (a whole number)");
+            }
+
+            before = id;
+        }
+
+        if (q.TryGetValue("after", out var a))
+        {
+            if (!Paging.TryId(a, out var id))
+            {
+                return ApiProblems.BadRequest("after must be an event id (a whole number)");
+            }
+
+            after = id;
+        }
+
+        if (before is not null && after is not null)
+        {
+            return ApiProblems.BadRequest("give before or after, not both");
+        }
+
+        DateTimeOffset? since = null;
+        if (q.TryGetValue("since", out var s))
+        {
+            if (ParseSince(s.ToString(), services.Time) is not { } from)
+            {
+                return ApiProblems.BadRequest($"since '{s}' is neither a duration back from now (1h, 7d) nor an ISO 8601 time");
+            }
+
+            since = from;
+        }
+
+        var kind = q["event"].ToString();
+        if (kind.Length > 0 && !ResponseEventKinds.All.Contains(kind))
+        {
+            return ApiProblems.BadRequest($"event '{kind}' is not one of {string.Join(", ", ResponseEventKinds.All)}");
+        }
+
+        var key = q["key"].ToString();
+        var response = q["response"].ToString();
+        bool Wanted(ResponseEvent e) =>
+            (kind.Length == 0 || e.Event == kind) && (response.Length == 0 || e.Response == response) && (since is null || e.At >= since)
+            && (key.Length == 0 || e.RKey == key || e.RKey?.Contains(key, StringComparison.Ordinal) == true || e.Keys.Contains(key, StringComparer.Ordinal));
+
+        List<ResponseEvent> page;
+        if (after is { } position)
+        {
+            // Forward: the oldest matches after the cursor, so following next_after never skips one.
+            page = [];
+            var scanned = 0;
+            while (page.Count < limit && scanned < MaxScan)
+            {
+                var batch = await services.Feed.ReadAfterAsync(position, 256, cancellationToken);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                scanned += batch.Count;
+                position = batch[^1].Id;
+                page.AddRange(batch.Where(Wanted).Take(limit - page.Count));
+            }
+
+            page.Reverse();
+        }
+        else
+        {
+            // Backward from the newest (or from before=): the store filters by time, key and event; the id cursor and
+            // the response are applied here, reading further back until the page is full.
+            var storeEvent = kind is ResponseEventKinds.Refused or ResponseEventKinds.RateLimited ? AuditEvents.Skip : kind.Length == 0 ? null : kind;
+            var window = limit + 1;
+            while (true)
+            {
+                var rows = await services.Store.QueryAuditAsync(new AuditQuery(since, key.Length == 0 ? null : key, storeEvent, window), cancellationToken);
+                page = [.. rows.Where(r => before is null || r.Id < before).Select(r => ResponseEventMapper.FromAudit(r)).Where(Wanted).Take(limit)];
+                if (page.Count >= limit || rows.Count < window || window >= MaxScan)
+                {
+                    break;
+                }
+
+                window = Math.Min(window * 4, MaxScan);
+            }
+        }
+
+        var newest = page.Count > 0 ? page[0].Id : (long?)null;
+        var oldest = page.Count > 0 ? page[^1].Id : (long?)null;
+        return TypedResults.Ok(new HistoryPage(page, oldest, newest ?? after));
+    }
+
+    internal static DateTimeOffset? ParseSince(string text, TimeProvider time)
+    {
+        if (Config.Settings.DurationSyntax.TryParse(text, out var back, out _))
+        {
+            return time.GetUtcNow() - back;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    /// <summary>A page of <c>GET /api/v1/history</c>: <c>next_before</c> pages back, <c>next_after</c> asks for what is newer.</summary>
+    public sealed record HistoryPage(IReadOnlyList<ResponseEvent> Items, long? NextBefore, long? NextAfter);
+}
