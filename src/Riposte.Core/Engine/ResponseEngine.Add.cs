@@ -46,7 +46,7 @@ public sealed partial class ResponseEngine
         {
             const string detail = "'restart-wazuh' asks execd to restart Wazuh (restart.sh); Riposte does not restart Wazuh";
             _logger.LogWarning("{Detail}", detail);
-            await AuditAsync("skip", null, "", name, null, [], null, detail, request.Source).ConfigureAwait(false);
+            await AuditAsync("skip", null, "", name, null, [], null, detail, request.Source, message.Rule).ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.Rejected, null, detail), false);
         }
 
@@ -54,7 +54,7 @@ public sealed partial class ResponseEngine
         {
             var error = $"(1311): Invalid command name '{name}' provided.";
             _logger.LogError("{Error}", error);
-            await AuditAsync("failure", null, "", name, message.AlertId, [], null, error, request.Source).ConfigureAwait(false);
+            await AuditAsync("failure", null, "", name, message.AlertId, [], null, error, request.Source, message.Rule).ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.Rejected, null, error), false);
         }
 
@@ -62,7 +62,7 @@ public sealed partial class ResponseEngine
         {
             var detail = $"Active response command not present for '{name}': not using it on this system";
             _logger.LogDebug("{Detail}", detail);
-            await AuditAsync("skip", null, "", name, message.AlertId, [], null, detail, request.Source).ConfigureAwait(false);
+            await AuditAsync("skip", null, "", name, message.AlertId, [], null, detail, request.Source, message.Rule).ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.ProgramMissing, null, detail), false);
         }
 
@@ -73,7 +73,7 @@ public sealed partial class ResponseEngine
             _logger.LogWarning("{Detail}", detail);
             Log.Write($"Refused {command.ProgramPath}: {refusal}.");
             await AuditAsync("skip", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } refused ? [refused] : [], null, detail,
-                request.Source).ConfigureAwait(false);
+                request.Source, message.Rule).ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.Refused, null, detail), false);
         }
 
@@ -81,7 +81,7 @@ public sealed partial class ResponseEngine
         {
             var detail = $"dry run: would run {command.ProgramPath} ({command.Name}) for {message.TargetIp ?? message.DstUser ?? "this alert"}";
             Log.Write($"Dry run: {command.ProgramPath} ({command.Name}) not run for {message.TargetIp ?? message.DstUser ?? "this alert"}.");
-            await AuditAsync("dry-run", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } ip ? [ip] : [], null, detail, request.Source)
+            await AuditAsync("dry-run", null, command.ProgramPath, command.Name, message.AlertId, message.TargetIp is { } ip ? [ip] : [], null, detail, request.Source, message.Rule)
                 .ConfigureAwait(false);
             return (new ExecOutcome(ExecResult.DryRun, null, detail), false);
         }
@@ -206,7 +206,7 @@ public sealed partial class ResponseEngine
                 _aborted = true;
                 await store.RecordAbortAsync(_rkey, now, timeout, offense, newCounter,
                     new AuditRecord(0, now, "abort", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
-                        $"already active: timer refreshed to {timeout}s, offense {offense}", source), decisionKey, cancellationToken).ConfigureAwait(false);
+                        $"already active: timer refreshed to {timeout}s, offense {offense}", source, message.Rule.Id, message.Rule.Level), decisionKey, cancellationToken).ConfigureAwait(false);
                 DecisionRecorded = decisionKey is not null;
                 engine._scheduler.Schedule(_rkey, now.AddSeconds(timeout));
                 engine._logger.LogDebug("Command already received, updating time of addition to now.");
@@ -226,7 +226,7 @@ public sealed partial class ResponseEngine
             // Intent first: if Riposte dies after the program was told to continue, the delete still runs on restart.
             await store.RecordAddIntentAsync(_entry, newCounter,
                 new AuditRecord(0, now, "continue", _rkey, command.ProgramPath, command.Name, message.AlertId, _control.Keys, null, 0, null, null,
-                    $"timeout {timeout}s, offense {offense}", source), decisionKey, cancellationToken).ConfigureAwait(false);
+                    $"timeout {timeout}s, offense {offense}", source, message.Rule.Id, message.Rule.Level), decisionKey, cancellationToken).ConfigureAwait(false);
             DecisionRecorded = decisionKey is not null;
             engine._logger.LogDebug("Adding command '{Program}' to the timeout list, with a timeout of '{Timeout}s'.", command.ProgramPath, timeout);
             return message.With("continue");
@@ -242,7 +242,7 @@ public sealed partial class ResponseEngine
                 var recorded = result.Outcome == RunOutcome.Completed ? "add" : result.Outcome is RunOutcome.ControlLineTimeout or RunOutcome.RunTimeout ? "kill" : "failure";
                 await engine._store.RecordStatusAsync(_entry.RKey, EntryStatus.Active, new AuditRecord(0, engine._time.GetUtcNow(), recorded, _rkey,
                     command.ProgramPath, command.Name, message.AlertId, keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout,
-                    result.Stderr, result.Outcome == RunOutcome.Completed ? $"added to the timeout list for {_timeout}s" : Describe(result), source),
+                    result.Stderr, result.Outcome == RunOutcome.Completed ? $"added to the timeout list for {_timeout}s" : Describe(result), source, message.Rule.Id, message.Rule.Level),
                     CancellationToken.None).ConfigureAwait(false);
                 engine._scheduler.Schedule(_entry.RKey, _entry.ExpiresAt);
                 if (result.Outcome == RunOutcome.Completed)
@@ -258,7 +258,7 @@ public sealed partial class ResponseEngine
                     engine._logger.LogWarning("{Program}: {Failure}", command.ProgramPath, cut);
                     if (_entry is null)
                     {
-                        await engine.AuditAsync("kill", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, cut, source).ConfigureAwait(false);
+                        await engine.AuditAsync("kill", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, cut, source, message.Rule).ConfigureAwait(false);
                     }
 
                     return new ExecOutcome(ExecResult.Interrupted, _rkey, cut);
@@ -266,7 +266,7 @@ public sealed partial class ResponseEngine
                 case RunOutcome.Completed when _rateLimited:
                     var capped = $"{SkipDetails.RateCapped}{command.Name} reached its cap of {policy.MaxNewPerMinute} new blocks per minute";
                     engine.Log.Write($"Rate limit: {command.ProgramPath} told to abort for '{_rkey}' ({capped}).");
-                    await engine.AuditAsync("skip", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, capped, source).ConfigureAwait(false);
+                    await engine.AuditAsync("skip", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, capped, source, message.Rule).ConfigureAwait(false);
                     return new ExecOutcome(ExecResult.RateLimited, _rkey, capped);
 
                 case RunOutcome.Completed:
@@ -277,13 +277,13 @@ public sealed partial class ResponseEngine
                         return new ExecOutcome(ExecResult.Aborted, _rkey, $"already active: timer refreshed to {_timeout}s");
                     }
 
-                    await engine.AuditAsync("add", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, "stateless", source).ConfigureAwait(false);
+                    await engine.AuditAsync("add", _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, "stateless", source, message.Rule).ConfigureAwait(false);
                     return new ExecOutcome(ExecResult.Continued, _rkey, "stateless");
 
                 case RunOutcome.NoControlLine:
                     const string noKeys = "the program printed no keys: run once, not added to the timeout list";
                     engine._logger.LogDebug("Active response won't be added to timeout list. Message not received with alert keys from script '{Program}'", command.ProgramPath);
-                    await engine.AuditAsync("add", null, command.ProgramPath, command.Name, message.AlertId, [], result, noKeys, source).ConfigureAwait(false);
+                    await engine.AuditAsync("add", null, command.ProgramPath, command.Name, message.AlertId, [], result, noKeys, source, message.Rule).ConfigureAwait(false);
                     return new ExecOutcome(ExecResult.NoKeys, null, noKeys);
 
                 default:
@@ -293,7 +293,7 @@ public sealed partial class ResponseEngine
                     engine.Log.Write($"{(kind == "kill" ? "Killed" : "Failed")} {command.ProgramPath}: {failure}");
                     if (_entry is null)
                     {
-                        await engine.AuditAsync(kind, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, failure, source).ConfigureAwait(false);
+                        await engine.AuditAsync(kind, _rkey, command.ProgramPath, command.Name, message.AlertId, keys, result, failure, source, message.Rule).ConfigureAwait(false);
                     }
 
                     return new ExecOutcome(ExecResult.Failed, _rkey, failure);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Riposte.Execution;
+using Riposte.Protocol.Execd;
 using Riposte.State;
 
 namespace Riposte.Engine;
@@ -53,8 +54,9 @@ public sealed partial class ResponseEngine
             {
                 _deleteFailures.TryRemove(rkey, out _);
                 Log.Write($"Deleted '{rkey}' {why}.");
+                var rule = RuleOf(entry);
                 await _store.CompleteDeleteAsync(rkey, new AuditRecord(0, _time.GetUtcNow(), @event, rkey, entry.Program, entry.ArName, entry.AlertId,
-                    entry.Keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, why, null), CancellationToken.None).ConfigureAwait(false);
+                    entry.Keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, why, null, rule.Id, rule.Level), CancellationToken.None).ConfigureAwait(false);
                 return new ExecOutcome(ExecResult.Continued, rkey, $"deleted {why}");
             }
 
@@ -79,8 +81,9 @@ public sealed partial class ResponseEngine
         var attempts = _deleteFailures.AddOrUpdate(entry.RKey, 1, (_, n) => n + 1);
         _logger.LogError("Delete of {RKey} failed (attempt {Attempt}/{Max}): {Failure}", entry.RKey, attempts, _options.DeleteAttempts, failure);
         Log.Write($"Delete of '{entry.RKey}' failed (attempt {attempts} of {_options.DeleteAttempts}): {failure}");
+        var rule = RuleOf(entry);
         var audit = new AuditRecord(0, _time.GetUtcNow(), "failure", entry.RKey, entry.Program, entry.ArName, entry.AlertId, entry.Keys,
-            result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, $"delete failed (attempt {attempts}): {failure}", null);
+            result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, $"delete failed (attempt {attempts}): {failure}", null, rule.Id, rule.Level);
         if (attempts >= _options.DeleteAttempts)
         {
             _deleteFailures.TryRemove(entry.RKey, out _);
@@ -93,4 +96,7 @@ public sealed partial class ResponseEngine
         _scheduler.Schedule(entry.RKey, _time.GetUtcNow() + _options.DeleteRetryDelay);
         return new ExecOutcome(ExecResult.Failed, entry.RKey, failure);
     }
+
+    /// <summary>The rule that created an entry, read back from its stored delete message (which carries the alert).</summary>
+    private static AlertRule RuleOf(TimeoutEntry entry) => AlertRule.OfMessage(entry.DeleteMessage);
 }

@@ -23,7 +23,7 @@ public sealed partial class ResponseEngine
         Log.Write($"Not re-applying '{rkey}': Riposte stopped before {entry.Program} had confirmed its add, and its time ran out meanwhile.");
         await AuditAsync(AuditEvents.Lapsed, rkey, entry.Program, entry.ArName, entry.AlertId, entry.Keys, null,
             $"Riposte stopped before the program confirmed its add, and the block's time ({entry.DurationSeconds}s) ran out meanwhile: undone, not applied late",
-            "recovery").ConfigureAwait(false);
+            "recovery", AlertRule.OfMessage(entry.DeleteMessage)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -67,8 +67,10 @@ public sealed partial class ResponseEngine
             _logger.LogError("{Program}: {Detail}", entry.Program, detail);
         }
 
+        var rule = RuleOf(entry);
         await _store.RecordStatusAsync(rkey, EntryStatus.Active, new AuditRecord(0, _time.GetUtcNow(), completed ? "add" : "failure", rkey, entry.Program,
-            entry.ArName, entry.AlertId, entry.Keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, detail, "recovery"),
+            entry.ArName, entry.AlertId, entry.Keys, result.ExitCode, (long)result.Elapsed.TotalMilliseconds, result.Stdout, result.Stderr, detail, "recovery",
+            rule.Id, rule.Level),
             CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -221,9 +221,9 @@ public sealed partial class ResponseEngine : IAsyncDisposable
     private Config.Settings.ResponsePolicy PolicyFor(string arName) => _options.Policies?.Invoke(arName) ?? Config.Settings.ResponsePolicy.Default;
 
     private async Task AuditAsync(string @event, string? rkey, string program, string? arName, string? alertId, IReadOnlyList<string> keys,
-        ProgramRunResult? run, string? detail, string? source)
+        ProgramRunResult? run, string? detail, string? source, AlertRule rule = default)
     {
         await _audit.AppendAsync(new AuditRecord(0, _time.GetUtcNow(), @event, rkey, program, arName, alertId, keys,
-            run?.ExitCode, (long)(run?.Elapsed.TotalMilliseconds ?? 0), run?.Stdout, run?.Stderr, detail, source)).ConfigureAwait(false);
+            run?.ExitCode, (long)(run?.Elapsed.TotalMilliseconds ?? 0), run?.Stdout, run?.Stderr, detail, source, rule.Id, rule.Level)).ConfigureAwait(false);
     }
 }

@@ -13,10 +13,9 @@ public sealed class ResponseEventFeed : IDisposable
 {
     private const int Batch = 256;
 
-    private readonly SqliteStateStore _store;
+    private readonly IResponseEventSource _source;
     private readonly TimeProvider _time;
     private readonly TimeSpan _poll;
-    private readonly string? _agent;
     private readonly List<Channel<byte>> _waiters = [];
     private readonly Lock _gate = new();
 
@@ -26,34 +25,32 @@ public sealed class ResponseEventFeed : IDisposable
     /// <param name="poll">How often to look when no commit is heard of (another process writes); default 250 ms.</param>
     /// <param name="agent">The agent the events are attributed to; null for this host.</param>
     public ResponseEventFeed(SqliteStateStore store, TimeProvider time, TimeSpan? poll = null, string? agent = null)
+        : this(new AuditEventSource(store, agent), time, poll)
     {
-        _store = store ?? throw new ArgumentNullException(nameof(store));
+    }
+
+    /// <summary>A feed over any durable event log (e.g. the fleet's history on a manager).</summary>
+    /// <param name="source">The log.</param>
+    /// <param name="time">The clock the poll runs on.</param>
+    /// <param name="poll">How often to look when no commit is heard of; default 250 ms.</param>
+    public ResponseEventFeed(IResponseEventSource source, TimeProvider time, TimeSpan? poll = null)
+    {
+        _source = source ?? throw new ArgumentNullException(nameof(source));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _poll = poll ?? TimeSpan.FromMilliseconds(250);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_poll, TimeSpan.Zero);
-        _agent = agent;
-        _store.AuditAppended += Wake;
+        _source.Appended += Wake;
     }
+
+    /// <summary>The log's short name (<c>local</c>, <c>fleet</c>), for consumers' checkpoint names.</summary>
+    public string SourceName => _source.Name;
 
     /// <summary>The id of the newest event (0 when there is none): where a reader that wants only new events starts.</summary>
-    public async ValueTask<long> LatestIdAsync(CancellationToken cancellationToken = default)
-    {
-        var newest = await _store.QueryAuditAsync(new AuditQuery(Limit: 1), cancellationToken).ConfigureAwait(false);
-        return newest.Count == 0 ? 0 : newest[0].Id;
-    }
+    public ValueTask<long> LatestIdAsync(CancellationToken cancellationToken = default) => _source.LatestIdAsync(cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> events after <paramref name="afterId"/>, oldest first.</summary>
-    public async ValueTask<IReadOnlyList<ResponseEvent>> ReadAfterAsync(long afterId, int limit = Batch, CancellationToken cancellationToken = default)
-    {
-        var rows = await _store.ReadAuditAfterAsync(afterId, limit, cancellationToken).ConfigureAwait(false);
-        var events = new ResponseEvent[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            events[i] = ResponseEventMapper.FromAudit(rows[i], _agent);
-        }
-
-        return events;
-    }
+    public ValueTask<IReadOnlyList<ResponseEvent>> ReadAfterAsync(long afterId, int limit = Batch, CancellationToken cancellationToken = default) =>
+        _source.ReadAfterAsync(afterId, limit, cancellationToken);
 
     /// <summary>
     /// Every event after <paramref name="afterId"/>, oldest first, then each new one as it is recorded, until
@@ -103,8 +100,8 @@ public sealed class ResponseEventFeed : IDisposable
         }
     }
 
-    /// <summary>Stops listening to the store.</summary>
-    public void Dispose() => _store.AuditAppended -= Wake;
+    /// <summary>Stops listening to the log.</summary>
+    public void Dispose() => _source.Appended -= Wake;
 
     private void Wake()
     {

@@ -49,21 +49,27 @@ public static class ResponseEventKinds
     /// <summary>A fleet command arrived (or sat undelivered) past its time to live: recorded, not run.</summary>
     public const string Expired = "expired";
 
+    /// <summary>A fleet agent answered a command after the manager had recorded it expired: it ran, late.</summary>
+    public const string Late = "late";
+
     /// <summary>A fleet command for an agent the manager cannot reach.</summary>
     public const string Undeliverable = "undeliverable";
 
     /// <summary>A fleet command handed to wazuh-remoted; its outcome is unknown.</summary>
     public const string Sent = "sent";
 
+    /// <summary>The firewall sets were repaired to match the active entries (after a reboot or a flush).</summary>
+    public const string Reconcile = "reconcile";
+
     /// <summary>Every kind, in the order documentation lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Add, Continue, Abort, Delete, Revoke, Trigger, Failure, Kill, Refused, RateLimited, Skip, DryRun, Lapsed, Expired, Undeliverable, Sent];
+        [Add, Continue, Abort, Delete, Revoke, Trigger, Failure, Kill, Refused, RateLimited, Skip, DryRun, Lapsed, Expired, Late, Undeliverable, Sent, Reconcile];
 
     /// <summary>The severity of an event of <paramref name="kind"/>.</summary>
     public static EventSeverity SeverityOf(string kind) => kind switch
     {
         Failure or Kill or Undeliverable => EventSeverity.Error,
-        Refused or RateLimited or Lapsed or Expired => EventSeverity.Warning,
+        Refused or RateLimited or Lapsed or Expired or Late => EventSeverity.Warning,
         _ => EventSeverity.Info,
     };
 }

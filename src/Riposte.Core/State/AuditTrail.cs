@@ -18,6 +18,7 @@ internal sealed class AuditTrail : IDisposable
     private readonly WriteStatements? _write;
     private readonly Dictionary<int, PreparedStatement> _auditQueries = [];
     private PreparedStatement? _auditAfter;
+    private PreparedStatement? _latestId;
     private int _auditPending;
 
     public AuditTrail(StateDatabase database)
@@ -94,6 +95,13 @@ internal sealed class AuditTrail : IDisposable
         return ReadAudit(_auditAfter.Bind(null, afterId, limit), Math.Min(limit, 256), cancellationToken);
     }
 
+    /// <summary>Under the read lock: the highest id ever given (ids are not reused, so pruning does not lower it), 0 for none.</summary>
+    public long LatestId()
+    {
+        _latestId ??= new PreparedStatement(_reader, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)");
+        return Convert.ToInt64(_latestId.Bind(null).ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     public static void Validate(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -106,6 +114,7 @@ internal sealed class AuditTrail : IDisposable
     {
         _write?.Dispose();
         _auditAfter?.Dispose();
+        _latestId?.Dispose();
         foreach (var statement in _auditQueries.Values)
         {
             statement.Dispose();

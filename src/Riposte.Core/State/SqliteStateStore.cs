@@ -326,6 +326,13 @@ public sealed class SqliteStateStore : IAsyncDisposable
         return _audit.ReadAfter(afterId, limit, cancellationToken);
     }
 
+    /// <summary>The highest audit id given so far (0 for none): where a reader that wants only new records starts.</summary>
+    public async ValueTask<long> LatestAuditIdAsync(CancellationToken cancellationToken = default)
+    {
+        using var scope = await _database.EnterReadAsync(cancellationToken).ConfigureAwait(false);
+        return _audit.LatestId();
+    }
+
     /// <summary>Deletes audit records older than <paramref name="olderThan"/> (retention); returns how many.</summary>
     public async ValueTask<int> PruneAuditAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {

@@ -44,6 +44,9 @@ public static class FleetEvents
     /// <summary>A command handed to wazuh-remoted for a Wazuh agent: its outcome is unknown, as in Wazuh.</summary>
     public const string Sent = "sent";
 
+    /// <summary>An agent answered a command after the manager had recorded it <see cref="Expired"/>.</summary>
+    public const string Late = "late";
+
     /// <summary>The source of the rows the manager records itself.</summary>
     public const string ManagerSource = "manager";
 }

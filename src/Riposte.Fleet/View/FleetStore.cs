@@ -206,10 +206,19 @@ public sealed class FleetStore : IAsyncDisposable
         if (outcome.Source is { } source && source.StartsWith(FleetSourcePrefix, StringComparison.Ordinal))
         {
             // The first outcome answers the command; a later delete (source "timeout") is not its answer anyway.
-            Execute(
+            var id = source[FleetSourcePrefix.Length..];
+            using var answer = Command(
+                transaction.Connection!,
                 transaction,
-                "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL",
-                ("$event", outcome.Event), ("$now", now), ("$id", source[FleetSourcePrefix.Length..]), ("$agent", outcome.Agent));
+                "UPDATE sent SET answered_event = $event, answered_at = $now WHERE id = $id AND agent = $agent AND answered_at IS NULL RETURNING expired_at",
+                ("$event", outcome.Event), ("$now", now), ("$id", id), ("$agent", outcome.Agent));
+            if (answer.ExecuteScalar() is long expiredAt)
+            {
+                // Already recorded as expired: the agent took the command after all, late. Worth telling, since the
+                // operator was told it expired.
+                InsertManagerRow(transaction, now, now, outcome.Agent, FleetEvents.Late, outcome.ArName, outcome.AlertId, outcome.Keys.Count > 0 ? outcome.Keys[0] : null,
+                    $"the agent answered ({outcome.Event}) {(now - expiredAt) / 1000.0:0.#}s after the manager had recorded the command expired");
+            }
         }
 
         Execute(
@@ -522,32 +531,44 @@ public sealed class FleetStore : IAsyncDisposable
         return ReadAsync<IReadOnlyList<FleetHistoryRow>>(
             connection =>
             {
-                var rows = new List<FleetHistoryRow>(Math.Min(query.Limit, 256));
                 using var command = Command(connection, null, sql.ToString(), [.. parameters]);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    rows.Add(new FleetHistoryRow(
-                        reader.GetInt64(0),
-                        UnixMs.To(reader.GetInt64(1)),
-                        reader.GetString(2),
-                        reader.GetString(3),
-                        NullableString(reader, 4),
-                        NullableString(reader, 5),
-                        NullableString(reader, 6),
-                        NullableString(reader, 7),
-                        KeysJson.Decode(reader.GetString(8)),
-                        reader.IsDBNull(9) ? null : reader.GetInt32(9),
-                        reader.GetInt64(10),
-                        NullableString(reader, 11),
-                        NullableString(reader, 12)));
-                }
-
-                return rows;
+                return ReadHistoryRows(command, Math.Min(query.Limit, 256), cancellationToken);
             },
             cancellationToken);
     }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> history rows with an id above <paramref name="afterId"/>, oldest first: the fleet's
+    /// history read as an event log (notifications, the events file and the live view on a manager).
+    /// </summary>
+    public ValueTask<IReadOnlyList<FleetHistoryRow>> ReadHistoryAfterAsync(long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return ReadAsync<IReadOnlyList<FleetHistoryRow>>(
+            connection =>
+            {
+                using var command = Command(connection, null, $"SELECT {HistoryColumns} FROM history WHERE id > $after ORDER BY id LIMIT $limit",
+                    ("$after", afterId), ("$limit", limit));
+                return ReadHistoryRows(command, Math.Min(limit, 256), cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The highest history id given so far (ids are never reused), 0 for none.</summary>
+    public ValueTask<long> LatestHistoryIdAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = Command(connection, null, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'history'), 0)");
+                return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Raised after each committed write (on the writing thread; handlers must be quick and must not throw): readers of
+    /// the history as an event log look then instead of waiting for their poll. It may fire when no row was added.
+    /// </summary>
+    public event Action? HistoryAppended;
 
     /// <summary>
     /// How many commands each agent has not answered yet and whose time to live has not passed (the store's clock):
@@ -602,6 +623,7 @@ public sealed class FleetStore : IAsyncDisposable
         using var scope = await _database.BeginWriteAsync(fsync, cancellationToken).ConfigureAwait(false);
         var result = write(scope.Transaction);
         scope.Commit();
+        HistoryAppended?.Invoke();
         return result;
     }
 
@@ -612,6 +634,32 @@ public sealed class FleetStore : IAsyncDisposable
     }
 
     private long Now() => UnixMs.From(_time.GetUtcNow());
+
+    private static List<FleetHistoryRow> ReadHistoryRows(SqliteCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var rows = new List<FleetHistoryRow>(capacity);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            rows.Add(new FleetHistoryRow(
+                reader.GetInt64(0),
+                UnixMs.To(reader.GetInt64(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                NullableString(reader, 4),
+                NullableString(reader, 5),
+                NullableString(reader, 6),
+                NullableString(reader, 7),
+                KeysJson.Decode(reader.GetString(8)),
+                reader.IsDBNull(9) ? null : reader.GetInt32(9),
+                reader.GetInt64(10),
+                NullableString(reader, 11),
+                NullableString(reader, 12)));
+        }
+
+        return rows;
+    }
 
     private static int InsertManagerRow(
         SqliteTransaction transaction, long at, long received, string agent, string @event, string? arName, string? alertId, string? target, string detail) =>

@@ -16,6 +16,7 @@ public sealed class ExecdMessage
     public const int MaxEchoed = 256;
 
     private readonly CJsonObject _root;
+    private AlertRule? _rule;
 
     private ExecdMessage(CJsonObject root, string commandName)
     {
@@ -93,6 +94,9 @@ public sealed class ExecdMessage
 
     /// <summary>The <c>parameters.alert</c> object, if any.</summary>
     public CJsonObject? Alert => (_root.Get("parameters") as CJsonObject)?.Get("alert") as CJsonObject;
+
+    /// <summary>The alert's rule (id and level), if present.</summary>
+    public AlertRule Rule => _rule ??= AlertRule.Of(Alert);
 
     /// <summary><c>parameters.alert.id</c>, if present.</summary>
     public string? AlertId => Alert?.GetString("id");
