@@ -13,11 +13,14 @@ internal static class ApiAuth
     public static void UseTokenAuth(this WebApplication app)
     {
         var token = app.Services.GetRequiredService<ApiToken>();
+        var session = app.Services.GetRequiredService<Dashboard.DashboardSession>();
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            // Wazuh's login checks the token itself, sent the way Wazuh's clients send credentials (HTTP Basic).
-            if ((HttpMethods.IsGet(request.Method) && OpenPaths.Contains(request.Path.Value ?? "")) || request.Path.Value == WazuhEndpoints.LoginPath)
+            var path = request.Path.Value ?? "";
+            // Wazuh's login checks the token itself, sent the way Wazuh's clients send credentials (HTTP Basic); the
+            // dashboard's paths check the browser session themselves (a stranger gets only the sign-in form).
+            if ((HttpMethods.IsGet(request.Method) && OpenPaths.Contains(path)) || path == WazuhEndpoints.LoginPath || Dashboard.DashboardEndpoints.Paths.Contains(path))
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -25,6 +28,20 @@ internal static class ApiAuth
 
             string? detail = null;
             var header = request.Headers.Authorization.ToString();
+            if (header.Length == 0 && session.IsSignedIn(request))
+            {
+                // A signed-in browser. Its writes must carry the dashboard's header, which a cross-site form cannot send.
+                if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(Dashboard.DashboardSession.RequestHeader))
+                {
+                    await next(context).ConfigureAwait(false);
+                    return;
+                }
+
+                await ApiProblems.Problem(StatusCodes.Status403Forbidden, "Forbidden",
+                    $"a request authenticated by the dashboard's cookie that changes something must carry the {Dashboard.DashboardSession.RequestHeader} header").ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             if (header.Length == 0)
             {
                 detail = "this endpoint needs an Authorization: Bearer <token> header (the token is in the daemon's API token file)";

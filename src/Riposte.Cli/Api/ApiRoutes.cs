@@ -37,8 +37,7 @@ internal static class ApiRoutes
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRiposteMetrics();
 
-        // Reserved for the dashboard's static assets.
-        app.MapGet("/", () => ApiProblems.NotFound("no dashboard is served here yet; the API is under /api/v1"));
+        Dashboard.DashboardEndpoints.Map(app);
         app.MapFallback((HttpContext context) => ApiProblems.NotFound($"no such endpoint: {context.Request.Method} {context.Request.Path}"));
     }
 

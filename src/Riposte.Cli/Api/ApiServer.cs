@@ -57,6 +57,7 @@ internal sealed class ApiServer : IAsyncDisposable
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new QuietFrameworkLoggers(loggers)));
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(options.Token);
+        builder.Services.AddSingleton<Dashboard.DashboardSession>();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(json => ApiJson.Configure(json.SerializerOptions));
         ApiRoutes.AddServices(builder.Services);

@@ -110,6 +110,13 @@ internal sealed class ApiToken
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), SHA256.HashData(_token));
     }
 
+    /// <summary>
+    /// A value derived from the token for <paramref name="purpose"/> (HMAC-SHA256, base64url): what the dashboard's session
+    /// cookie holds, so the token itself never sits in a browser's cookie jar, and changing the token ends every session.
+    /// </summary>
+    public string Derive(string purpose) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_token, Encoding.UTF8.GetBytes(purpose))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     /// <summary>The effective uid from /proc (no P/Invoke needed for one number).</summary>
     private static uint EffectiveUid()
     {

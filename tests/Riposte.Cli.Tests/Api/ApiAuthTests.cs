@@ -15,7 +15,7 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBe("""{"status":"ok"}""");
 
-        foreach (var path in new[] { "/api/v1/active", "/api/v1/history", "/api/v1/events", "/openapi/v1.json", "/nowhere", "/" })
+        foreach (var path in new[] { "/api/v1/active", "/api/v1/history", "/api/v1/events", "/openapi/v1.json", "/nowhere", "/metrics" })
         {
             using var response = await Daemon.Anonymous.GetAsync(path, TestContext.Current.CancellationToken);
             var problem = await ApiDaemon.ShouldBeProblemAsync(response, HttpStatusCode.Unauthorized);
@@ -56,8 +56,10 @@ public sealed class ApiAuthTests(ApiDaemonFixture fixture) : IClassFixture<ApiDa
         (await Daemon.GetJsonAsync("/api/v1/active")).GetProperty("total").GetInt32().ShouldBeGreaterThanOrEqualTo(0);
         using var nowhere = await Daemon.Client.GetAsync("/api/v1/nowhere", TestContext.Current.CancellationToken);
         await ApiDaemon.ShouldBeProblemAsync(nowhere, HttpStatusCode.NotFound);
+        // The bearer token opens the dashboard page too (a browser signs in for a cookie instead).
         using var root = await Daemon.Client.GetAsync("/", TestContext.Current.CancellationToken);
-        await ApiDaemon.ShouldBeProblemAsync(root, HttpStatusCode.NotFound);
+        root.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await root.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("/dashboard.js");
     }
 
     [Fact]
