@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Riposte.Cli.Events;
+
+/// <summary>A real <c>riposte history --follow</c> child process, its stdout collected line by line.</summary>
+internal sealed class FollowProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly StringBuilder _error = new();
+
+    private FollowProcess(Process process) => _process = process;
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
+    }
+
+    public static FollowProcess Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
+        start.ArgumentList.Add("history");
+        start.ArgumentList.Add("--follow");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        var follow = new FollowProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (follow._lines)
+                {
+                    follow._lines.Add(line);
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (follow._error)
+            {
+                follow._error.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return follow;
+    }
+
+    /// <summary>Waits for a line that satisfies <paramref name="condition"/>; fails with what was printed.</summary>
+    public Task WaitForLineAsync(Func<string, bool> condition, string what) =>
+        TestHome.WaitForAsync(() => Lines.Any(condition), $"{what}; printed so far:\n{string.Join("\n", Lines)}\nstderr:\n{Error}");
+
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(20_000);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _process.Dispose();
+    }
+}
