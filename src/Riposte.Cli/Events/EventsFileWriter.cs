@@ -36,6 +36,8 @@ internal sealed class EventsFileWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
     private string? _reportedFailure;
 
     public EventsFileWriter(string home, SqliteStateStore store, TimeProvider time, ILogger logger)
@@ -53,13 +55,24 @@ internal sealed class EventsFileWriter : IDisposable
     /// <summary>Where the events file of <paramref name="home"/> is.</summary>
     public static string PathIn(string home) => Path.Combine(home, "logs", "riposte-events.json");
 
-    /// <summary>Starts writing in the background: the daemon awaits the task when it stops.</summary>
-    public static Task StartAsync(string home, SqliteStateStore store, ILogger logger, CancellationToken stop) =>
-        Task.Run(async () =>
-        {
-            using var writer = new EventsFileWriter(home, store, TimeProvider.System, logger);
-            await writer.RunAsync(stop).ConfigureAwait(false);
-        }, CancellationToken.None);
+    /// <summary>Starts writing in the background; <see cref="StopAsync"/> once the engine has stopped writes the rest.</summary>
+    public static EventsFileWriter Start(string home, SqliteStateStore store, ILogger logger)
+    {
+        var writer = new EventsFileWriter(home, store, TimeProvider.System, logger);
+        writer._running = Task.Run(() => writer.RunAsync(writer._stop.Token), CancellationToken.None);
+        return writer;
+    }
+
+    /// <summary>
+    /// Writes what is recorded until now and ends. Called after the engine stopped, so even the events of its last
+    /// moments are in the file before the daemon exits.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        Dispose();
+    }
 
     /// <summary>Writes until <paramref name="stop"/>, then once more what was recorded until then.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -67,11 +80,11 @@ internal sealed class EventsFileWriter : IDisposable
         _store.AuditAppended += Wake;
         try
         {
-            var position = await StartPositionAsync().ConfigureAwait(false);
+            long? position = null;
             while (true)
             {
                 var stopping = stop.IsCancellationRequested;
-                var written = await WriteBatchAsync(position).ConfigureAwait(false);
+                var written = await TryWriteBatchAsync(position).ConfigureAwait(false);
                 if (written is null)
                 {
                     if (stopping)
@@ -104,7 +117,34 @@ internal sealed class EventsFileWriter : IDisposable
     }
 
     /// <summary>Stops listening to the store.</summary>
-    public void Dispose() => _feed.Dispose();
+    public void Dispose()
+    {
+        _feed.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the batch after <paramref name="position"/> (the saved one when null); null when it failed, reported once.
+    /// A state that cannot be read now is treated like a file that cannot be written: the writer must outlive both.
+    /// </summary>
+    private async Task<(long Position, int Count)?> TryWriteBatchAsync(long? position)
+    {
+        try
+        {
+            return await WriteBatchAsync(position ?? await StartPositionAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StateStoreException or System.Data.Common.DbException)
+        {
+            if (_reportedFailure != ex.Message)
+            {
+                _reportedFailure = ex.Message;
+                _logger.LogError("Cannot write the events file {Path}: {Reason}; events wait in the audit trail and are written once it works again",
+                    FilePath, ex.Message);
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>
     /// The saved position; on the very first start, just before the first event of this run, so that turning the file
@@ -117,15 +157,16 @@ internal sealed class EventsFileWriter : IDisposable
             return saved.Offset;
         }
 
-        var started = new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime());
+        using var self = Process.GetCurrentProcess();
+        var started = new DateTimeOffset(self.StartTime.ToUniversalTime());
         var sinceStart = await _store.QueryAuditAsync(new AuditQuery(Since: started, Limit: int.MaxValue), CancellationToken.None).ConfigureAwait(false);
         var position = sinceStart.Count > 0 ? sinceStart.Min(r => r.Id) - 1 : await _feed.LatestIdAsync(CancellationToken.None).ConfigureAwait(false);
         await _store.SetCheckpointAsync(new SourceCheckpoint(CheckpointName, "", position), CancellationToken.None).ConfigureAwait(false);
         return position;
     }
 
-    /// <summary>Writes the events after <paramref name="position"/>; null when the file could not be written.</summary>
-    private async Task<(long Position, int Count)?> WriteBatchAsync(long position)
+    /// <summary>Writes the events after <paramref name="position"/>.</summary>
+    private async Task<(long Position, int Count)> WriteBatchAsync(long position)
     {
         // Never cancelled: a batch read is short, and stopping must still write what was recorded.
         var events = await _feed.ReadAfterAsync(position, Batch, CancellationToken.None).ConfigureAwait(false);
@@ -134,22 +175,7 @@ internal sealed class EventsFileWriter : IDisposable
             return (position, 0);
         }
 
-        try
-        {
-            Append(EventsFileLine.Format(events));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (_reportedFailure != ex.Message)
-            {
-                _reportedFailure = ex.Message;
-                _logger.LogError("Cannot write the events file {Path}: {Reason}; events wait in the audit trail and are written once it works again",
-                    FilePath, ex.Message);
-            }
-
-            return null;
-        }
-
+        Append(EventsFileLine.Format(events));
         if (_reportedFailure is not null)
         {
             _reportedFailure = null;
