@@ -25,7 +25,7 @@ public sealed class HistoryFollowTests
         home.AppendAlert("192.0.2.1", "1.1");
         await TestHome.WaitForAsync(() => home.Events().Length == 1, "the first add");
 
-        await using var follow = FollowProcess.Start("--home", home.Path);
+        await using var follow = RunningCommand.Start("history", "--follow", "--home", home.Path);
         await follow.WaitForLineAsync(l => IsAdd(l, "192.0.2.1"), "the earlier add");
         home.AppendAlert("192.0.2.2", "1.2");
         await follow.WaitForLineAsync(l => IsAdd(l, "192.0.2.2"), "the new add");
@@ -49,7 +49,7 @@ public sealed class HistoryFollowTests
         home.AppendAlert("192.0.2.2", "1.2");
         await TestHome.WaitForAsync(() => home.Events().Length == 2, "two adds");
 
-        await using var follow = FollowProcess.Start("--home", home.Path, "--format", "json", "--event", "add", "--limit", "1");
+        await using var follow = RunningCommand.Start("history", "--follow", "--home", home.Path, "--format", "json", "--event", "add", "--limit", "1");
         await follow.WaitForLineAsync(l => l.Contains("\"event\":\"add\"", StringComparison.Ordinal), "the last earlier add");
         home.AppendAlert("192.0.2.3", "1.3");
         await follow.WaitForLineAsync(l => l.Contains("192.0.2.3", StringComparison.Ordinal), "the new add");

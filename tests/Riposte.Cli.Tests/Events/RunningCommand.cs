@@ -3,14 +3,14 @@ using System.Text;
 
 namespace Riposte.Cli.Events;
 
-/// <summary>A real <c>riposte history --follow</c> child process, its stdout collected line by line.</summary>
-internal sealed class FollowProcess : IAsyncDisposable
+/// <summary>A long-running <c>riposte</c> child process (<c>history --follow</c>, <c>top</c>), its stdout collected line by line.</summary>
+internal sealed class RunningCommand : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly StringBuilder _error = new();
 
-    private FollowProcess(Process process) => _process = process;
+    private RunningCommand(Process process) => _process = process;
 
     public IReadOnlyList<string> Lines
     {
@@ -34,7 +34,8 @@ internal sealed class FollowProcess : IAsyncDisposable
         }
     }
 
-    public static FollowProcess Start(params string[] args)
+    /// <summary>Starts <c>riposte ARGS</c>.</summary>
+    public static RunningCommand Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -44,15 +45,13 @@ internal sealed class FollowProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "riposte.dll"));
-        start.ArgumentList.Add("history");
-        start.ArgumentList.Add("--follow");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(start)!;
-        var follow = new FollowProcess(process);
+        var follow = new RunningCommand(process);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
