@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Riposte.Cli.Daemon;
 using Riposte.Cli.Events;
@@ -30,9 +29,7 @@ internal static class HistoryFollow
 
     public static async Task<int> RunAsync(RiposteHome layout, HistoryFilter filter, int last, bool json, CliIo io, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignals(cancellationToken);
         var color = !json && EventText.ColorWanted(io);
         try
         {
@@ -58,7 +55,7 @@ internal static class HistoryFollow
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopping)
         {
         }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Riposte.Cli.Daemon;
 using Riposte.Cli.Events;
 using Riposte.State;
@@ -56,9 +55,7 @@ internal static class TopCommand
 
     private static async Task<int> RunAsync(RiposteHome layout, TimeSpan interval, bool once, CliIo io, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignals(cancellationToken);
         // Redrawn in place on a terminal; elsewhere (a pipe, a file) each summary follows the last, a blank line between.
         var redraw = !once && ReferenceEquals(io.Out, Console.Out) && !Console.IsOutputRedirected;
         try
@@ -78,7 +75,7 @@ internal static class TopCommand
                 await Task.Delay(interval, TimeProvider.System, stop.Token);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsStopping)
         {
             return ExitCodes.Ok;
         }

@@ -70,4 +70,22 @@ public sealed class HistoryFollowTests
             }
         }
     }
+
+    [Fact]
+    public async Task Key_filters_the_followed_events()
+    {
+        using var home = new TestHome(timeout: 600);
+        await using var daemon = await StartDaemonAsync(home);
+        await using var follow = RunningCommand.Start("history", "--follow", "--home", home.Path, "--key", "192.0.2.5");
+        home.AppendAlert("192.0.2.4", "1.4");
+        await TestHome.WaitForAsync(() => home.Events().Length == 1, "the add of the other address");
+        home.AppendAlert("192.0.2.5", "1.5");
+        await follow.WaitForLineAsync(l => IsAdd(l, "192.0.2.5"), "the add of the followed address");
+        follow.Signal("TERM");
+        (await follow.WaitForExitAsync()).ShouldBe(0, follow.Error);
+
+        // Events are shown in the order recorded, so the other address's were seen (and left out) before this one's.
+        follow.Lines.ShouldNotContain(l => l.Contains("192.0.2.4", StringComparison.Ordinal), string.Join("\n", follow.Lines));
+        follow.Lines.ShouldAllBe(l => l.Contains("192.0.2.5", StringComparison.Ordinal));
+    }
 }
