@@ -19,6 +19,7 @@ internal static class RiposteCli
         root.Subcommands.Add(RevokeCommand.Create(io));
         root.Subcommands.Add(TriggerCommand.Create(io));
         root.Subcommands.Add(HistoryCommand.Create(io));
+        root.Subcommands.Add(TopCommand.Create(io));
         root.Subcommands.Add(AgentsCommand.Create(io));
         root.Subcommands.Add(ScriptTestCommand.Create(io));
         root.Subcommands.Add(InstallProgramsCommand.Create(io));

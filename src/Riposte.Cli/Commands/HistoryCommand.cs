@@ -23,11 +23,15 @@ internal static class HistoryCommand
         var since = new Option<string?>("--since") { Description = "A duration back from now (\"1h\", \"7d\") or an ISO 8601 time." };
         var key = new Option<string?>("--key") { Description = "Only events for this rkey or key (e.g. an IP)." };
         var @event = new Option<string?>("--event") { Description = "Only this event (add, continue, abort, delete, revoke, failure, kill, skip)." };
-        var limit = new Option<int>("--limit") { Description = "At most this many events.", DefaultValueFactory = _ => 1000 };
+        var limit = new Option<int>("--limit") { Description = "At most this many events (with --follow, the last ones shown first; default 10).", DefaultValueFactory = _ => 1000 };
+        var follow = new Option<bool>("--follow")
+        {
+            Description = "Show the last events, then each new one as the daemon records it (one line each; --format json: one event object a line) until Ctrl-C.",
+        };
         var agent = FleetAgentOption.Create("the events");
         var command = new Command("history", "Show the audit trail: what ran, when, with what result and output.")
         {
-            home, settings, since, key, @event, limit, format, agent,
+            home, settings, since, key, @event, limit, format, agent, follow,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,6 +56,20 @@ internal static class HistoryCommand
                     io.Error.WriteLine($"--since '{text}' is neither a duration nor a time");
                     return ExitCodes.Usage;
                 }
+            }
+
+            if (parse.GetValue(follow))
+            {
+                if (FleetAgentOption.Normalize(parse.GetValue(agent)) is { } only && only != FleetAgentOption.Manager)
+                {
+                    io.Error.WriteLine("--follow shows this host's events; it does not follow fleet agents (use --agent without --follow)");
+                    return ExitCodes.Usage;
+                }
+
+                // journalctl -f shows 10 lines first; an explicit --limit says how many.
+                var last = parse.GetResult(limit) is { Implicit: false } ? parse.GetValue(limit) : 10;
+                return await HistoryFollow.RunAsync(layout, new HistoryFilter(from, parse.GetValue(key), parse.GetValue(@event)), last,
+                    parse.GetValue(format) == "json", io, ct);
             }
 
             var filter = FleetAgentOption.Normalize(parse.GetValue(agent));

@@ -150,6 +150,7 @@ internal sealed class DaemonHost
 
             var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
+            var eventsFile = Events.EventsFileWriter.Start(layout.Home, store, _loggers.CreateLogger("Riposte.Events"));
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
             // above) and engine.StartAsync has scheduled overdue deletes: after `systemctl start`, every new alert counts.
@@ -188,6 +189,7 @@ internal sealed class DaemonHost
             await fleetWork;
             Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);
+            await eventsFile.StopAsync();
             foreach (var set in sets.Values)
             {
                 await set.Batcher.DisposeAsync();
