@@ -49,6 +49,12 @@ public sealed class ArMatcher
         return added;
     }
 
+    /// <summary>True when <paramref name="groups"/> (analysisd's comma-terminated group string) holds the group <c>riposte</c>.</summary>
+    internal static bool IsRiposteEvent(string groups) =>
+        groups.StartsWith(RiposteGroup, StringComparison.Ordinal) || groups.Contains("," + RiposteGroup, StringComparison.Ordinal);
+
+    private const string RiposteGroup = "riposte,";
+
     /// <summary>Every block's fate for <paramref name="alert"/>: the actions it triggers and why the others did not fire.</summary>
     public AlertExplanation Explain(Alert alert)
     {
@@ -106,6 +112,12 @@ public sealed class ArMatcher
     private SkipReason? CheckEvent(Alert alert, out string? detail)
     {
         detail = null;
+        if (IsRiposteEvent(alert.GroupString))
+        {
+            detail = "the alert is Riposte's own event (rule group 'riposte', from riposte-events.json): acting on it could loop";
+            return SkipReason.OwnEvent;
+        }
+
         if (alert.DstUser is { } user && !FieldSanity.IsSaneDstUser(user))
         {
             detail = $"dstuser '{user}' has characters analysisd refuses (warning 1272: possible logging attack)";

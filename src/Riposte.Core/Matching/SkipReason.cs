@@ -15,6 +15,11 @@ public enum SkipReason
     InvalidSrcIp,
     /// <summary>dstuser has characters outside <c>[a-zA-Z._0-9@?-]</c> (warning 1272).</summary>
     InvalidDstUser,
+    /// <summary>
+    /// The alert is about Riposte itself (its rule is in the <c>riposte</c> group of the shipped Wazuh rules): acting on it
+    /// could answer a response's own outcome with another response, in a loop. Riposte's own rule; Wazuh has none.
+    /// </summary>
+    OwnEvent,
 }
 
 /// <summary>Names used on the wire (<c>riposte explain --format json</c>).</summary>
@@ -28,6 +33,7 @@ public static class SkipReasonNames
         SkipReason.NotMatched => "not_matched",
         SkipReason.WhiteList => "white_list",
         SkipReason.InvalidSrcIp => "invalid_srcip",
+        SkipReason.OwnEvent => "riposte_event",
         _ => "invalid_dstuser",
     };
 }

@@ -172,6 +172,32 @@ public sealed class ArMatcherTests
         explanation.Skipped.ShouldHaveSingleItem().Reason.ShouldBe(reason);
     }
 
+    [Theory]
+    [InlineData("\"riposte\"", true)]
+    [InlineData("\"riposte\", \"riposte_failure\"", true)]
+    [InlineData("\"syslog\", \"riposte\"", true)]
+    [InlineData("\"riposte_failure\"", false)]
+    [InlineData("\"not_riposte\"", false)]
+    [InlineData("\"sshd\"", false)]
+    public void Riposte_own_events_never_fire_a_response_so_an_outcome_cannot_answer_itself(string groups, bool own)
+    {
+        var config = Config("<active-response><command>firewall-drop</command><location>local</location><level>3</level></active-response>");
+        var alert = AlertParser.Parse(Alert(100805, 12, groups: groups));
+
+        Fire(config, Alert(100805, 12, groups: groups)).Count.ShouldBe(own ? 0 : 1);
+        var explanation = new ArMatcher(config).Explain(alert);
+        if (own)
+        {
+            var skipped = explanation.Skipped.ShouldHaveSingleItem();
+            skipped.Reason.ToName().ShouldBe("riposte_event");
+            skipped.Detail.ShouldContain("loop");
+        }
+        else
+        {
+            explanation.Actions.ShouldHaveSingleItem();
+        }
+    }
+
     [Fact]
     public void Dstuser_is_checked_before_srcip()
     {
