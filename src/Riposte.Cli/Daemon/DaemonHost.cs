@@ -151,6 +151,9 @@ internal sealed class DaemonHost
             var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
             var eventsFile = Events.EventsFileWriter.Start(layout.Home, store, _loggers.CreateLogger("Riposte.Events"));
+            // On a manager the agents' outcomes (and expired, late, undeliverable commands) reach Wazuh too.
+            var fleetEventsFile = manager is null ? null
+                : Events.EventsFileWriter.Start(layout.Home, store, _loggers.CreateLogger("Riposte.Events"), new FleetEventSource(manager.View));
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
             // above) and engine.StartAsync has scheduled overdue deletes: after `systemctl start`, every new alert counts.
@@ -190,6 +193,10 @@ internal sealed class DaemonHost
             Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);
             await eventsFile.StopAsync();
+            if (fleetEventsFile is not null)
+            {
+                await fleetEventsFile.StopAsync();
+            }
             foreach (var set in sets.Values)
             {
                 await set.Batcher.DisposeAsync();

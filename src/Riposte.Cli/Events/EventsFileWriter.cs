@@ -19,7 +19,7 @@ namespace Riposte.Cli.Events;
 /// </remarks>
 internal sealed class EventsFileWriter : IDisposable
 {
-    /// <summary>The checkpoint that holds the id of the last event written.</summary>
+    /// <summary>The checkpoint that holds the id of the last event of this host's audit trail written.</summary>
     public const string CheckpointName = "events:file";
 
     /// <summary><c>rw-r-----</c>: root writes, the Wazuh group (logcollector) reads.</summary>
@@ -31,7 +31,12 @@ internal sealed class EventsFileWriter : IDisposable
     // A safety net only: each audit commit wakes the writer.
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
+    // Two writers (this host's trail and, on a manager, the fleet's history) share the file: one batch at a time.
+    private static readonly Lock AppendGate = new();
+
     private readonly SqliteStateStore _store;
+    private readonly IResponseEventSource _source;
+    private readonly string _checkpoint;
     private readonly ResponseEventFeed _feed;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,11 +45,14 @@ internal sealed class EventsFileWriter : IDisposable
     private Task _running = Task.CompletedTask;
     private string? _reportedFailure;
 
-    public EventsFileWriter(string home, SqliteStateStore store, TimeProvider time, ILogger logger)
+    public EventsFileWriter(string home, SqliteStateStore store, TimeProvider time, ILogger logger, IResponseEventSource? source = null)
     {
         FilePath = PathIn(home);
         _store = store;
-        _feed = new ResponseEventFeed(store, time);
+        _source = source ?? new AuditEventSource(store);
+        // The position is kept in this host's state whatever the source; each source has its own.
+        _checkpoint = _source.Name == "local" ? CheckpointName : $"{CheckpointName}:{_source.Name}";
+        _feed = new ResponseEventFeed(_source, time);
         _time = time;
         _logger = logger;
     }
@@ -56,9 +64,9 @@ internal sealed class EventsFileWriter : IDisposable
     public static string PathIn(string home) => Path.Combine(home, "logs", "riposte-events.json");
 
     /// <summary>Starts writing in the background; <see cref="StopAsync"/> once the engine has stopped writes the rest.</summary>
-    public static EventsFileWriter Start(string home, SqliteStateStore store, ILogger logger)
+    public static EventsFileWriter Start(string home, SqliteStateStore store, ILogger logger, IResponseEventSource? source = null)
     {
-        var writer = new EventsFileWriter(home, store, TimeProvider.System, logger);
+        var writer = new EventsFileWriter(home, store, TimeProvider.System, logger, source);
         writer._running = Task.Run(() => writer.RunAsync(writer._stop.Token), CancellationToken.None);
         return writer;
     }
@@ -77,7 +85,7 @@ internal sealed class EventsFileWriter : IDisposable
     /// <summary>Writes until <paramref name="stop"/>, then once more what was recorded until then.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        _store.AuditAppended += Wake;
+        _source.Appended += Wake;
         try
         {
             long? position = null;
@@ -112,7 +120,7 @@ internal sealed class EventsFileWriter : IDisposable
         }
         finally
         {
-            _store.AuditAppended -= Wake;
+            _source.Appended -= Wake;
         }
     }
 
@@ -152,16 +160,24 @@ internal sealed class EventsFileWriter : IDisposable
     /// </summary>
     private async Task<long> StartPositionAsync()
     {
-        if (await _store.GetCheckpointAsync(CheckpointName, CancellationToken.None).ConfigureAwait(false) is { } saved)
+        if (await _store.GetCheckpointAsync(_checkpoint, CancellationToken.None).ConfigureAwait(false) is { } saved)
         {
             return saved.Offset;
+        }
+
+        if (_source.Name != "local")
+        {
+            // The fleet's history has no process start to go by: from its newest row on.
+            var latest = await _feed.LatestIdAsync(CancellationToken.None).ConfigureAwait(false);
+            await _store.SetCheckpointAsync(new SourceCheckpoint(_checkpoint, "", latest), CancellationToken.None).ConfigureAwait(false);
+            return latest;
         }
 
         using var self = Process.GetCurrentProcess();
         var started = new DateTimeOffset(self.StartTime.ToUniversalTime());
         var sinceStart = await _store.QueryAuditAsync(new AuditQuery(Since: started, Limit: int.MaxValue), CancellationToken.None).ConfigureAwait(false);
         var position = sinceStart.Count > 0 ? sinceStart.Min(r => r.Id) - 1 : await _feed.LatestIdAsync(CancellationToken.None).ConfigureAwait(false);
-        await _store.SetCheckpointAsync(new SourceCheckpoint(CheckpointName, "", position), CancellationToken.None).ConfigureAwait(false);
+        await _store.SetCheckpointAsync(new SourceCheckpoint(_checkpoint, "", position), CancellationToken.None).ConfigureAwait(false);
         return position;
     }
 
@@ -183,18 +199,21 @@ internal sealed class EventsFileWriter : IDisposable
         }
 
         var last = events[^1].Id;
-        await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(CheckpointName, "", last), CancellationToken.None).ConfigureAwait(false);
+        await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(_checkpoint, "", last), CancellationToken.None).ConfigureAwait(false);
         return (last, events.Count);
     }
 
     private void Append(byte[] lines)
     {
-        SecureDirectory.Ensure(Path.GetDirectoryName(FilePath)!, SecureDirectory.GroupReadable, SecureDirectory.GroupReadable);
-        using var handle = AppendOnlyFile.Open(FilePath, FileMode);
-        AppendOnlyFile.Append(handle, lines);
-        // On disk before the checkpoint passes these lines, so not even a power cut loses one.
-        using var flush = new FileStream(handle, FileAccess.Write, bufferSize: 0);
-        flush.Flush(flushToDisk: true);
+        lock (AppendGate)
+        {
+            SecureDirectory.Ensure(Path.GetDirectoryName(FilePath)!, SecureDirectory.GroupReadable, SecureDirectory.GroupReadable);
+            using var handle = AppendOnlyFile.Open(FilePath, FileMode);
+            AppendOnlyFile.Append(handle, lines);
+            // On disk before the checkpoint passes these lines, so not even a power cut loses one.
+            using var flush = new FileStream(handle, FileAccess.Write, bufferSize: 0);
+            flush.Flush(flushToDisk: true);
+        }
     }
 
     private void Wake() => _wake.Writer.TryWrite(0);

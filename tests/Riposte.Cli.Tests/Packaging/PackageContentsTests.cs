@@ -30,7 +30,10 @@ public sealed partial class PackageContentsTests(PackageBuild package)
         Mode(entries, "./usr/share/bash-completion/completions/riposte").ShouldBe("-rw-r--r--");
         Mode(entries, "./usr/share/doc/riposte/copyright").ShouldBe("-rw-r--r--");
         entries.Where(e => e.Mode.StartsWith('d')).ShouldAllBe(e => e.Mode == "drwxr-xr-x");
-        entries.ShouldNotContain(e => e.Path.EndsWith(".xml", StringComparison.Ordinal), "API docs are not shipped");
+        Mode(entries, "./usr/share/riposte/wazuh/riposte_rules.xml").ShouldBe("-rw-r--r--");
+        Mode(entries, "./usr/share/riposte/grafana/riposte-dashboard.json").ShouldBe("-rw-r--r--");
+        entries.ShouldNotContain(e => e.Path.EndsWith(".xml", StringComparison.Ordinal) && e.Path != "./usr/share/riposte/wazuh/riposte_rules.xml",
+            "API docs are not shipped");
         // Nothing under the Wazuh home or Riposte's state: those belong to the host and survive the package.
         entries.ShouldNotContain(e => e.Path.StartsWith("./var/", StringComparison.Ordinal));
 
@@ -174,7 +177,7 @@ public sealed partial class PackageContentsTests(PackageBuild package)
         var logrotate = await PackageBuild.RunAsync("logrotate", ["-d", "-s", Path.Combine(home.Path, "logrotate.state"), Path.Combine(built.Root, "etc/logrotate.d/riposte")], Quick);
         logrotate.ExitCode.ShouldBe(0, logrotate.Output);
         logrotate.Output.ShouldNotContain("error", Case.Insensitive);
-        logrotate.Output.ShouldContain("rotating pattern: /var/ossec/logs/active-responses.log  weekly (12 rotations)");
+        logrotate.Output.ShouldContain("rotating pattern: /var/ossec/logs/active-responses.log /var/ossec/logs/riposte-events.json  weekly (12 rotations)");
     }
 
     private static Task<(int ExitCode, string Output)> Riposte(PackageBuild.Built built, params string[] args) =>
