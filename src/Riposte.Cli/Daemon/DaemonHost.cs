@@ -10,6 +10,7 @@ using Riposte.Fleet.View;
 using Riposte.Fleet.Transport;
 using NATS.Client.Core;
 using Riposte.Inputs;
+using Riposte.Notifications.Delivery;
 using Riposte.Protocol.Execd;
 using Riposte.State;
 
@@ -137,6 +138,8 @@ internal sealed class DaemonHost
 
             var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
+            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"));
+            var notifying = notifications.RunAsync(stop.Token);
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
             // above) and engine.StartAsync has scheduled overdue deletes: after `systemctl start`, every new alert counts.
@@ -171,6 +174,7 @@ internal sealed class DaemonHost
             }
 
             await housekeeping;
+            await notifying;
             await fleetWork;
             Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);

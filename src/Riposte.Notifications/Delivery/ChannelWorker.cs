@@ -73,6 +73,8 @@ internal sealed class ChannelWorker : IDisposable
 
         _read = _saved;
         Stats.Position = _saved;
+        _logger.LogInformation("Notification {Name} ({Type}): delivering events after #{Position}", _target.Name,
+            _target.Type.ToString().ToLowerInvariant(), _saved);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
