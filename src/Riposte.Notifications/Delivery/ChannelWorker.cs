@@ -31,6 +31,8 @@ internal sealed class ChannelWorker : IDisposable
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _read;
     private long _saved;
+    private long _position;
+    private DateTimeOffset _persisted;
     private bool _heldBack;
 
     public ChannelWorker(NotificationTarget target, INotificationChannel channel, SqliteStateStore store, ResponseEventFeed feed, TimeProvider time,
@@ -72,6 +74,8 @@ internal sealed class ChannelWorker : IDisposable
         }
 
         _read = _saved;
+        _position = _saved;
+        _persisted = _time.GetUtcNow();
         Stats.Position = _saved;
         _logger.LogInformation("Notification {Name} ({Type}): delivering events after #{Position}", _target.Name,
             _target.Type.ToString().ToLowerInvariant(), _saved);
@@ -83,6 +87,7 @@ internal sealed class ChannelWorker : IDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                await PersistAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex)
@@ -206,16 +211,44 @@ internal sealed class ChannelWorker : IDisposable
         await AdvanceAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Moves the checkpoint to just before the oldest event still held (or to what was read when none is).</summary>
+    /// <summary>
+    /// Moves the checkpoint to just before the oldest event still held (or to what was read when none is). It is
+    /// written at most once per <see cref="DeliveryOptions.CheckpointEvery"/> (and at shutdown): each write takes the
+    /// store's write lock the engine's own commits need, and a checkpoint lost to a crash only means sending again
+    /// what was sent in that last moment (delivery is at least once).
+    /// </summary>
     private async Task AdvanceAsync(CancellationToken cancellationToken)
     {
         long position = _grouper.OldestId is { } oldest ? oldest - 1 : _read;
-        if (position > _saved)
+        if (position > _position)
         {
-            // Lazily: an event is an audit row already; losing a checkpoint write to a crash only means sending twice.
-            await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(CheckpointName, "audit", position), cancellationToken).ConfigureAwait(false);
-            _saved = position;
+            _position = position;
             Stats.Position = position;
+        }
+
+        if (_position > _saved && _time.GetUtcNow() - _persisted >= _options.CheckpointEvery)
+        {
+            await PersistAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PersistAsync(CancellationToken cancellationToken)
+    {
+        if (_position <= _saved)
+        {
+            return;
+        }
+
+        try
+        {
+            // Lazily (no fsync of its own): the events are audit rows already.
+            await _store.SetCheckpointLazilyAsync(new SourceCheckpoint(CheckpointName, "audit", _position), cancellationToken).ConfigureAwait(false);
+            _saved = _position;
+            _persisted = _time.GetUtcNow();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down with the store already closed: the next start re-sends from the last checkpoint written.
         }
     }
 
@@ -240,6 +273,12 @@ internal sealed class ChannelWorker : IDisposable
         {
             await _wake.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
             _wake.Reader.TryRead(out _);
+            if (_options.Coalesce > TimeSpan.Zero)
+            {
+                // Under a burst each commit would wake every channel for a read of one row: gather them instead, so
+                // delivery takes the store's lock (which the engine's commits need too) a few times a second at most.
+                await Task.Delay(_options.Coalesce, _time, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -247,12 +286,16 @@ internal sealed class ChannelWorker : IDisposable
     }
 }
 
-/// <summary>How delivery runs; the defaults suit the daemon.</summary>
+/// <summary>How delivery runs; <see cref="Default"/> suits the daemon.</summary>
 /// <param name="AttemptTimeout">The longest one send may take before it counts as failed.</param>
 /// <param name="Poll">How often to look at the audit trail when no commit is heard of.</param>
 /// <param name="StartFromBeginning">A channel with no checkpoint starts at the first event rather than the newest.</param>
-public sealed record DeliveryOptions(TimeSpan AttemptTimeout, TimeSpan Poll, bool StartFromBeginning = false)
+/// <param name="CheckpointEvery">The least time between two checkpoint writes; zero writes one after every message.</param>
+/// <param name="Coalesce">After a commit wakes a channel, how long it waits for more before reading; zero reads at once.</param>
+public sealed record DeliveryOptions(TimeSpan AttemptTimeout, TimeSpan Poll, bool StartFromBeginning = false, TimeSpan CheckpointEvery = default,
+    TimeSpan Coalesce = default)
 {
-    /// <summary>10 s per attempt, a 1 s poll.</summary>
-    public static DeliveryOptions Default { get; } = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+    /// <summary>10 s per attempt, a 1 s poll, a checkpoint written at most once a second, reads gathered over 100 ms.</summary>
+    public static DeliveryOptions Default { get; } =
+        new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), CheckpointEvery: TimeSpan.FromSeconds(1), Coalesce: TimeSpan.FromMilliseconds(100));
 }
