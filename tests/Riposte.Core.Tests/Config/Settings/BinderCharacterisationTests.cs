@@ -170,6 +170,10 @@ public sealed class BinderCharacterisationTests
               { "name": "y", "type": "syslog", "syslog": { "address": "udp://127.0.0.1:514", "facility": 16 } },
               { "name": "y2", "type": "syslog", "syslog": { "address": "/dev/log" } } ] }
             """),
+        ("notifications keys of another type", """
+            { "notifications": [ { "name": "a", "type": "email", "url": "https://h.example/", "email": { "host": "h", "from": "f", "to": ["t"] },
+              "syslog": { "address": "/dev/log" } }, { "name": "b", "url": "https://h.example/", "email": null } ] }
+            """),
         ("notifications incomplete per type", """
             { "notifications": [ { "name": "a", "type": "email" }, { "name": "b", "type": "syslog", "syslog": { "address": "ftp://x" } },
               { "name": "c", "type": "slack" }, { "name": "d", "type": "email", "email": { "host": "h", "from": "f", "to": [] } } ] }

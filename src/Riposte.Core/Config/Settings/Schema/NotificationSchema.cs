@@ -129,6 +129,17 @@ internal static class NotificationSchema
             context.Error(reading.Path, $"{reading.Path} has no \"{need}\"");
         }
 
+        // A key of another type is left unused: say so, since it usually means the type was forgotten.
+        string type = d.Type.ToString().ToLowerInvariant();
+        foreach (var (key, usedBy) in new[] { ("url", "webhook, slack and teams"), ("headers", "webhook, slack and teams"), ("email", "email"), ("syslog", "syslog") })
+        {
+            bool applies = key is "url" or "headers" ? d.Type is NotificationType.Webhook or NotificationType.Slack or NotificationType.Teams : key == type;
+            if (!applies && reading.IsSet(key, out string? keyPath))
+            {
+                context.Warning(keyPath, $"{keyPath} is not used when the type is \"{type}\" (only by {usedBy})");
+            }
+        }
+
         d = d with
         {
             Complete = d.Type switch { NotificationType.Email => d.Email is { Host: not null, From: not null, To.Count: > 0 }, NotificationType.Syslog => d.Syslog is { Address: not null }, _ => d.Url is not null },
