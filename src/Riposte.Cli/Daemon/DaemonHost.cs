@@ -138,7 +138,8 @@ internal sealed class DaemonHost
 
             var fleetWork = manager?.Service.RunAsync(stop.Token) ?? Task.CompletedTask;
             var housekeeping = RunHousekeepingAsync(store, engine, sets.Count > 0, stop.Token);
-            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"));
+            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"),
+                DeliveryOptions.Default with { Routing = new Riposte.Notifications.Filtering.NotifyRouting(layout.Settings) });
             var notifying = notifications.RunAsync(stop.Token);
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just

@@ -138,7 +138,7 @@ internal sealed class ChannelWorker : IDisposable
             foreach (var e in events)
             {
                 _read = e.Id;
-                if (NotificationFilter.Matches(_target, e))
+                if (NotificationFilter.Matches(_target, e) && _options.Routing?.Allows(_target.Name, e) != false)
                 {
                     int before = _grouper.Pending;
                     _grouper.Add(e, now);
@@ -292,8 +292,9 @@ internal sealed class ChannelWorker : IDisposable
 /// <param name="StartFromBeginning">A channel with no checkpoint starts at the first event rather than the newest.</param>
 /// <param name="CheckpointEvery">The least time between two checkpoint writes; zero writes one after every message.</param>
 /// <param name="Coalesce">After a commit wakes a channel, how long it waits for more before reading; zero reads at once.</param>
+/// <param name="Routing">The <c>notify</c> lists of the policies; null when they are not to narrow what channels hear.</param>
 public sealed record DeliveryOptions(TimeSpan AttemptTimeout, TimeSpan Poll, bool StartFromBeginning = false, TimeSpan CheckpointEvery = default,
-    TimeSpan Coalesce = default)
+    TimeSpan Coalesce = default, NotifyRouting? Routing = null)
 {
     /// <summary>10 s per attempt, a 1 s poll, a checkpoint written at most once a second, reads gathered over 100 ms.</summary>
     public static DeliveryOptions Default { get; } =

@@ -197,3 +197,33 @@ public sealed class HttpDeliveryTests
         receiver.Accepted.Select(b => (string)b["event"]! + " " + (string)b["keys"]![0]!).ShouldBe(["add 192.0.2.9", "failure 203.0.113.7"]);
     }
 }
+
+public sealed class NotifyRoutingTests
+{
+    [Fact]
+    public async Task A_channel_a_notify_list_names_hears_only_the_responses_whose_policy_names_it()
+    {
+        using var routed = new HttpReceiver();
+        using var open = new HttpReceiver();
+        var settings = new RiposteSettings
+        {
+            Defaults = ResponsePolicy.Default with { Notify = ["routed"] },
+            Responses = new Dictionary<string, ResponsePolicyOverride> { ["host-deny600"] = new() { Notify = [] } }.AsReadOnly(),
+        };
+        await using var audit = await Audit.OpenAsync(TimeProvider.System);
+        var (service, run, stop) = audit.Deliver(
+            new DeliveryOptions(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), StartFromBeginning: true, Routing: new Filtering.NotifyRouting(settings)),
+            Audit.Webhook(routed.Url) with { Name = "routed" }, Audit.Webhook(open.Url) with { Name = "open" });
+        await using (service)
+        {
+            await audit.AddAsync("add", key: "192.0.2.1", response: "host-deny600");
+            long last = await audit.AddAsync("add", key: "192.0.2.2", response: "firewall-drop600");
+            await Poll.UntilAsync(() => service.Stats["routed"].Position >= last && open.Accepted.Count >= 2, "both channels");
+            await stop.CancelAsync();
+            await run;
+        }
+
+        routed.Accepted.Select(b => (string)b["keys"]![0]!).ShouldBe(["192.0.2.2"]);
+        open.Accepted.Select(b => (string)b["keys"]![0]!).ShouldBe(["192.0.2.1", "192.0.2.2"]);
+    }
+}
