@@ -11,12 +11,20 @@ public sealed class EmailChannel(NotificationTarget target, TimeSpan timeout) : 
 {
     private readonly EmailSettings _email = target?.Email ?? throw new ArgumentException("an email target needs its email settings", nameof(target));
 
+    /// <summary>Replaces MailKit's certificate check (the system's trust store); for tests against a self-signed server.</summary>
+    internal System.Net.Security.RemoteCertificateValidationCallback? CertificateValidation { get; init; }
+
     /// <inheritdoc />
     public async ValueTask SendAsync(NotificationMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var mail = Build(message);
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
+        if (CertificateValidation is { } validation)
+        {
+            client.ServerCertificateValidationCallback = validation;
+        }
+
         await client.ConnectAsync(_email.Host, _email.Port, _email.StartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken)
             .ConfigureAwait(false);
         if (_email.User is { } user)

@@ -10,8 +10,11 @@ internal sealed class SmtpSink : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
 
-    public SmtpSink(string mechanisms = "PLAIN LOGIN")
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
+
+    public SmtpSink(string mechanisms = "PLAIN LOGIN", System.Security.Cryptography.X509Certificates.X509Certificate2? startTls = null)
     {
+        _certificate = startTls;
         _listener.Start();
         _ = Task.Run(() => LoopAsync(mechanisms));
     }
@@ -22,6 +25,9 @@ internal sealed class SmtpSink : IDisposable
 
     /// <summary>user/password pairs that authenticated, with the mechanism.</summary>
     public ConcurrentQueue<string> Logins { get; } = new();
+
+    /// <summary>True once a client completed STARTTLS.</summary>
+    public bool Encrypted { get; private set; }
 
     public void Dispose() => _listener.Stop();
 
@@ -46,9 +52,9 @@ internal sealed class SmtpSink : IDisposable
     private async Task ServeAsync(TcpClient client, string mechanisms)
     {
         using var _ = client;
-        var stream = client.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        Stream stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
         await writer.WriteLineAsync("220 sink ESMTP");
         string? from = null;
         var to = new List<string>();
@@ -57,8 +63,22 @@ internal sealed class SmtpSink : IDisposable
             string verb = line.Split(' ')[0].ToUpperInvariant();
             switch (verb)
             {
+                case "STARTTLS" when _certificate is not null:
+                    await writer.WriteLineAsync("220 go ahead");
+                    var tls = new System.Net.Security.SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(_certificate);
+                    stream = tls;
+                    reader = new StreamReader(stream, Encoding.ASCII);
+                    writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                    Encrypted = true;
+                    break;
                 case "EHLO":
                     await writer.WriteLineAsync("250-sink");
+                    if (_certificate is not null && !Encrypted)
+                    {
+                        await writer.WriteLineAsync("250-STARTTLS");
+                    }
+
                     await writer.WriteLineAsync("250-AUTH " + mechanisms);
                     await writer.WriteLineAsync("250 8BITMIME");
                     break;
