@@ -208,6 +208,9 @@ internal sealed class ChannelWorker : IDisposable
         string reason = failure.Message.Length > 200 ? failure.Message[..200] : failure.Message;
         await _store.SetCheckpointLazilyAsync(new SourceCheckpoint("notify-failed:" + _target.Name, reason, last), cancellationToken).ConfigureAwait(false);
         _grouper.Complete(batch, _time.GetUtcNow());
+
+        // What piled up behind it leaves as one digest: against a dead receiver, one give-up per backlog, not per event.
+        _heldBack = true;
         await AdvanceAsync(cancellationToken).ConfigureAwait(false);
     }
 
