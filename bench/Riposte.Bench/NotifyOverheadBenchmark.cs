@@ -99,7 +99,7 @@ internal sealed class NotifyOverheadBenchmark : IBenchmark
             var body = BenchHome.AnalysisdBody(ArName, BenchHome.SourceIp(1), 1);
             var request = new ExecRequest(body, "execq");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   {count:N0} responses (a one-line sh program), {BenchHome.Parallelism} in flight, {rounds} rounds; 3 channels: webhook hanging, slack 200, syslog udp"));
+                $"   {count:N0} responses (a one-line sh program), {BenchHome.Parallelism} in flight, {rounds} rounds; 3 channels: webhook hanging, slack grouped, syslog udp per event"));
 
             Task Run(ResponseEngine engine) => BenchHome.ExpectAsync(engine.ExecuteAsync(request, CancellationToken.None), ExecResult.NoKeys);
 
