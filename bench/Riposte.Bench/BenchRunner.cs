@@ -7,7 +7,7 @@ namespace Riposte.Bench;
 internal static class BenchRunner
 {
     private static readonly IBenchmark[] All = [new MatchBenchmark(), new ExecOverheadBenchmark(), new StatefulCycleBenchmark(), new StartupBenchmark(), new Block10kBenchmark(),
-        new FleetLatencyBenchmark(), new FleetThroughputBenchmark()];
+        new FleetLatencyBenchmark(), new FleetThroughputBenchmark(), new NotifyOverheadBenchmark()];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static int Run(string[] args)

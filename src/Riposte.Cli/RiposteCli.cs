@@ -25,6 +25,7 @@ internal static class RiposteCli
         root.Subcommands.Add(InstallProgramsCommand.Create(io));
         root.Subcommands.Add(FleetCommand.Create(io));
         root.Subcommands.Add(DoctorCommand.Create(io));
+        root.Subcommands.Add(NotifyCommand.Create(io));
         return root;
     }
 

@@ -10,6 +10,7 @@ using Riposte.Fleet.View;
 using Riposte.Fleet.Transport;
 using NATS.Client.Core;
 using Riposte.Inputs;
+using Riposte.Notifications.Delivery;
 using Riposte.Protocol.Execd;
 using Riposte.State;
 
@@ -154,6 +155,9 @@ internal sealed class DaemonHost
             // On a manager the agents' outcomes (and expired, late, undeliverable commands) reach Wazuh too.
             var fleetEventsFile = manager is null ? null
                 : Events.EventsFileWriter.Start(layout.Home, store, _loggers.CreateLogger("Riposte.Events"), new FleetEventSource(manager.View));
+            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"),
+                DeliveryOptions.Default with { Routing = new Riposte.Notifications.Filtering.NotifyRouting(layout.Settings) });
+            var notifying = notifications.RunAsync(stop.Token);
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
             // above) and engine.StartAsync has scheduled overdue deletes: after `systemctl start`, every new alert counts.
@@ -189,6 +193,7 @@ internal sealed class DaemonHost
 
             await (api?.DisposeAsync() ?? ValueTask.CompletedTask);
             await housekeeping;
+            await notifying;
             await fleetWork;
             Volatile.Write(ref running, 0);
             await engine.StopAsync(CancellationToken.None);

@@ -60,6 +60,12 @@ public sealed class BinderCharacterisationTests
         ("notifications.events", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "events": {0} } ] }"""),
         ("notifications.min_interval", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "min_interval": {0} } ] }"""),
         ("notifications.headers", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "headers": {0} } ] }"""),
+        ("notifications.type", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "type": {0} } ] }"""),
+        ("notifications.min_severity", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "min_severity": {0} } ] }"""),
+        ("notifications.grouping", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "grouping": {0} } ] }"""),
+        ("notifications.retry", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "retry": {0} } ] }"""),
+        ("notifications.syslog", """{ "notifications": [ { "name": "n", "type": "syslog", "syslog": {0} } ] }"""),
+        ("notifications.email", """{ "notifications": [ { "name": "n", "type": "email", "email": {0} } ] }"""),
         ("fleet", """{ "fleet": {0} }"""),
         ("fleet.role", """{ "fleet": { "role": {0} } }"""),
         ("fleet.nats_url", """{ "fleet": { "nats_url": {0} } }"""),
@@ -152,6 +158,25 @@ public sealed class BinderCharacterisationTests
         ("notifications full", """
             { "notifications": [ { "name": "a", "url": "http://h.example:8/x", "events": ["delete", "timeout", "delete"],
               "min_interval": 0, "headers": { "A": "1", "a": "2", "B": "", "C!": "x", "": "y" } } ] }
+            """),
+        ("notifications every type", """
+            { "notifications": [ { "name": "s", "type": "slack", "url": "https://hooks.slack.example/x", "events": ["kill", "rate-limited", "dry-run"],
+              "responses": ["firewall-drop600"], "rules": ["5712"], "agents": ["001"], "min_severity": "warning",
+              "grouping": { "group_wait": "30s", "group_interval": "5m", "repeat_interval": "1h" }, "rate_limit": { "max": 10, "interval": "1h" },
+              "retry": { "max_attempts": 3, "base_delay": "2s", "max_delay": "1m" }, "max_pending": 50 },
+              { "name": "t", "type": "teams", "url": "https://teams.example/hook" },
+              { "name": "m", "type": "email", "email": { "host": "smtp.example", "port": 25, "starttls": false, "user": "u", "password_file": "/etc/p",
+                "from": "r@example", "to": ["a@example", "b@example"] } },
+              { "name": "y", "type": "syslog", "syslog": { "address": "udp://127.0.0.1:514", "facility": 16 } },
+              { "name": "y2", "type": "syslog", "syslog": { "address": "/dev/log" } } ] }
+            """),
+        ("notifications keys of another type", """
+            { "notifications": [ { "name": "a", "type": "email", "url": "https://h.example/", "email": { "host": "h", "from": "f", "to": ["t"] },
+              "syslog": { "address": "/dev/log" } }, { "name": "b", "url": "https://h.example/", "email": null } ] }
+            """),
+        ("notifications incomplete per type", """
+            { "notifications": [ { "name": "a", "type": "email" }, { "name": "b", "type": "syslog", "syslog": { "address": "ftp://x" } },
+              { "name": "c", "type": "slack" }, { "name": "d", "type": "email", "email": { "host": "h", "from": "f", "to": [] } } ] }
             """),
         ("events all bad", """{ "notifications": [ { "name": "a", "url": "https://h.example/", "events": ["x", 1, null] } ] }"""),
         ("route everything wrong", """
@@ -306,6 +331,14 @@ public sealed class BinderCharacterisationTests
         foreach (var n in s.Notifications)
         {
             lines.Add($"notification={n.Name},{n.Url},{n.Events},{n.MinInterval},{Map(n.Headers)}");
+            if (n.Type != NotificationType.Webhook || n.Responses.Count + n.Rules.Count + n.Agents.Count + n.MinSeverity + n.RateLimit > 0
+                || n.Grouping != new NotificationGrouping() || n.Retry != new NotificationRetry() || n.MaxPending != 1000)
+            {
+                lines.Add($"  {n.Type},{List(n.Responses)},{List(n.Rules)},{List(n.Agents)},{n.MinSeverity},{n.Grouping.GroupWait},{n.Grouping.GroupInterval}," +
+                    $"{n.Grouping.RepeatInterval},{n.RateLimit}/{n.RateInterval},{n.Retry.MaxAttempts},{n.Retry.BaseDelay},{n.Retry.MaxDelay},{n.MaxPending}" +
+                    (n.Email is { } e ? $",smtp={e.Host}:{e.Port},{e.StartTls},{e.User},{e.PasswordFile},{e.From},{List(e.To)}" : "") +
+                    (n.Syslog is { } y ? $",syslog={y.Address},{y.Facility}" : ""));
+            }
         }
 
         return string.Concat(lines.Select(l => "  " + l + "\n"));

@@ -341,9 +341,9 @@ public sealed class DiagnosticPositionTests
             }
             """);
         diagnostics.Count.ShouldBe(4);
-        diagnostics[0].ShouldBeAt(Error, 3, 67, "notifications[0].events[1] must be one of \"add\", \"delete\", \"abort\", \"failure\", \"timeout\", not \"blocked\"");
+        diagnostics[0].ShouldBeAt(Error, 3, 67, "notifications[0].events[1] must be one of \"add\", \"delete\", \"abort\", \"failure\", \"timeout\", \"kill\", \"continue\"");
         diagnostics[1].ShouldBeAt(Error, 3, 78, "did you mean \"delete\"?");
-        diagnostics[2].ShouldBeAt(Error, 4, 59, "notifications[1].events must list at least one of add, delete, abort, failure, timeout");
+        diagnostics[2].ShouldBeAt(Error, 4, 59, "notifications[1].events must list at least one of add, delete, abort, failure, timeout, kill");
         diagnostics[3].ShouldBeAt(Error, 5, 59, "notifications[2].events must be an array of event names");
     }
 

@@ -42,7 +42,7 @@ public sealed class SettingsSchemaTests
     [Fact]
     public void Only_a_notification_has_keys_it_cannot_do_without() =>
         Sections.SelectMany(s => s.Keys.Where(k => k.Required).Select(k => $"{s.Section}.{k.Name}"))
-            .ShouldBe(["notifications.name", "notifications.url"]);
+            .ShouldBe(["notifications.name"]);
 
     private static (string, string, (string, string, string, bool)[]) Describe<T>(string name, SettingSection<T> section)
         where T : class =>

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Riposte.Config.Settings;
 
-/// <summary>The schema of a <c>notifications</c> entry: a webhook.</summary>
+/// <summary>The schema of a <c>notifications</c> entry: a webhook, Slack, Teams, email or syslog target.</summary>
 internal static class NotificationSchema
 {
     private const string HeaderNameSymbols = "!#$%&'*+-.^_`|~";
@@ -11,8 +11,60 @@ internal static class NotificationSchema
     private static readonly (string Name, NotificationEvents Value)[] EventChoices =
     [
         ("add", NotificationEvents.Add), ("delete", NotificationEvents.Delete), ("abort", NotificationEvents.Abort),
-        ("failure", NotificationEvents.Failure), ("timeout", NotificationEvents.Timeout),
+        ("failure", NotificationEvents.Failure), ("timeout", NotificationEvents.Timeout), ("kill", NotificationEvents.Timeout),
+        ("continue", NotificationEvents.Continue), ("revoke", NotificationEvents.Revoke), ("trigger", NotificationEvents.Trigger),
+        ("refused", NotificationEvents.Refused), ("rate-limited", NotificationEvents.RateLimited), ("skip", NotificationEvents.Skip),
+        ("dry-run", NotificationEvents.DryRun), ("lapsed", NotificationEvents.Lapsed), ("expired", NotificationEvents.Expired),
+        ("undeliverable", NotificationEvents.Undeliverable), ("sent", NotificationEvents.Sent),
     ];
+
+    private static readonly SettingType<NotificationType> TypeName = SettingTypes.Choice(
+        ("webhook", NotificationType.Webhook), ("slack", NotificationType.Slack), ("teams", NotificationType.Teams),
+        ("email", NotificationType.Email), ("syslog", NotificationType.Syslog));
+
+    private static readonly SettingType<int> Severity = SettingTypes.Choice(("info", 0), ("warning", 1), ("error", 2));
+
+    private static readonly SettingType<string> SyslogAddress = SettingTypes.Text.Then((context, path, text) =>
+        text.StartsWith('/')
+        || ((text.StartsWith("udp://", StringComparison.Ordinal) || text.StartsWith("tcp://", StringComparison.Ordinal))
+            && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0 && uri.Port > 0)
+            ? Bound.Of(text)
+            : context.Refuse<string>(path, $"{path}: \"{text}\" is not a unix socket path (/dev/log), udp://host:port or tcp://host:port"));
+
+    private static readonly SettingSection<EmailDraft> EmailSection =
+        new SettingSection<EmailDraft>(new EmailDraft(), "SMTP settings of an email target.")
+            .Key("host", SettingTypes.Text, (d, v) => d with { Host = v }, "The SMTP server.", required: true)
+            .Key("port", SettingTypes.Int(1, 65535), (d, v) => d with { Port = v }, "Its port; 587 when left out.")
+            .Key("starttls", SettingTypes.Bool, (d, v) => d with { StartTls = v }, "Require STARTTLS; true when left out.")
+            .Key("user", SettingTypes.Text, (d, v) => d with { User = v }, "The user to authenticate as; no authentication when left out.")
+            .Key("password_file", SettingTypes.Text, (d, v) => d with { PasswordFile = v }, "A file whose first line is the password.")
+            .Key("from", SettingTypes.Text, (d, v) => d with { From = v }, "The sender address.", required: true)
+            .Key("to", SettingTypes.TextList("an array of email addresses").Where(l => l.Count > 0, (path, _) => $"{path} must list at least one address"), (d, v) => d with { To = v }, "The recipients.", required: true);
+
+    private static readonly SettingSection<SyslogDraft> SyslogSection =
+        new SettingSection<SyslogDraft>(new SyslogDraft(), "Where a syslog target sends.")
+            .Key("address", SyslogAddress, (d, v) => d with { Address = v }, "/dev/log, udp://host:port or tcp://host:port.", required: true)
+            .Key("facility", SettingTypes.Int(0, 23), (d, v) => d with { Facility = v }, "The syslog facility number; 1 (user) when left out.");
+
+    private static readonly SettingSection<NotificationGrouping> GroupingSection =
+        new SettingSection<NotificationGrouping>(new NotificationGrouping(), "How events are gathered into digests.")
+            .Key("group_wait", SettingTypes.Duration(allowZero: true), (d, v) => d with { GroupWait = v },
+                "How long a new group's first event waits for others; 0 sends each event on its own.")
+            .Key("group_interval", SettingTypes.Duration(allowZero: false), (d, v) => d with { GroupInterval = v },
+                "The least time between two digests of one group.")
+            .Key("repeat_interval", SettingTypes.Duration(allowZero: false), (d, v) => d with { RepeatInterval = v },
+                "A group quiet for this long is closed; its next event waits group_wait again.");
+
+    private static readonly SettingSection<RateDraft> RateSection =
+        new SettingSection<RateDraft>(new RateDraft(), "A cap on messages per interval.")
+            .Key("max", SettingTypes.Int(0, int.MaxValue, " (0 for no cap)"), (d, v) => d with { Max = v }, "At most this many messages per interval.")
+            .Key("interval", SettingTypes.Duration(allowZero: false), (d, v) => d with { Interval = v }, "The window; 1m when left out.");
+
+    private static readonly SettingSection<NotificationRetry> RetrySection =
+        new SettingSection<NotificationRetry>(new NotificationRetry(), "Retries of a failed send, with exponential back-off.")
+            .Key("max_attempts", SettingTypes.Int(1, 100), (d, v) => d with { MaxAttempts = v }, "Attempts in all, the first included.")
+            .Key("base_delay", SettingTypes.Duration(allowZero: false), (d, v) => d with { BaseDelay = v }, "The wait after the first failure; doubled each time.")
+            .Key("max_delay", SettingTypes.Duration(allowZero: false), (d, v) => d with { MaxDelay = v }, "The longest wait between attempts.");
 
     private static readonly SettingType<NotificationEvents> EventName = SettingTypes.Choice(EventChoices);
 
@@ -23,11 +75,23 @@ internal static class NotificationSchema
 
     /// <summary>One entry, as read before it is known to be complete.</summary>
     public static SettingSection<Draft> Section { get; } =
-        new SettingSection<Draft>(new Draft(), "A webhook told about responses.")
+        new SettingSection<Draft>(new Draft(), "A target told about responses: webhook, slack, teams, email or syslog.")
             .Key("name", SettingTypes.Text, (d, v) => d with { Name = v }, "The name notify lists refer to; unique within the file.", required: true)
-            .Key("url", WebUrl, (d, v) => d with { Url = v }, "An absolute http or https URL.", required: true)
+            .Key("url", WebUrl, (d, v) => d with { Url = v }, "An absolute http or https URL (webhook, slack, teams).")
+            .Key("type", TypeName, (d, v) => d with { Type = v }, "webhook (the default), slack, teams, email or syslog.")
+            .Key("email", SettingTypes.Object(EmailSection), (d, v) => d with { Email = v }, "SMTP settings, for type email.")
+            .Key("syslog", SettingTypes.Object(SyslogSection), (d, v) => d with { Syslog = v }, "Where to send, for type syslog.")
             .Key("events", new SettingType<NotificationEvents>("an array of event names", ReadEvents),
                 (d, v) => d with { Events = v }, "The events sent; all of them when left out.")
+            .Key("responses", SettingTypes.TextList("an array of response names"), (d, v) => d with { Responses = v }, "Only events of these responses.")
+            .Key("rules", SettingTypes.TextList("an array of rule ids"), (d, v) => d with { Rules = v }, "Only events of alerts of these rules.")
+            .Key("agents", SettingTypes.TextList("an array of agent ids"), (d, v) => d with { Agents = v }, "Only events on these agents (local: this host).")
+            .Key("min_severity", Severity, (d, v) => d with { MinSeverity = v }, "The least severity sent: info, warning or error.")
+            .Key("grouping", SettingTypes.Object(GroupingSection), (d, v) => d with { Grouping = v }, "How events are gathered into digests.")
+            .Key("rate_limit", SettingTypes.Object(RateSection), (d, v) => d with { Rate = v }, "At most max messages per interval.")
+            .Key("retry", SettingTypes.Object(RetrySection), (d, v) => d with { Retry = v }, "Retries with exponential back-off.")
+            .Key("max_pending", SettingTypes.Int(1, 1_000_000), (d, v) => d with { MaxPending = v },
+                "The most events kept for a receiver that is down; older ones collapse into a digest.")
             .Key("min_interval", SettingTypes.Duration(allowZero: true), (d, v) => d with { MinInterval = v }, "The least time between two messages; 0 for no throttling.")
             .Key("headers", new SettingType<ReadOnlyDictionary<string, string>>("an object of HTTP headers", ReadHeaders),
                 (d, v) => d with { Headers = v }, "Extra HTTP headers, e.g. Authorization.")
@@ -36,7 +100,7 @@ internal static class NotificationSchema
     /// <summary>The <c>notifications</c> section: the complete entries, in file order.</summary>
     public static SettingType<List<NotificationTarget>> Notifications { get; } =
         SettingTypes.ListOf(SettingTypes.Object(Section), "an array of notification targets").Then((_, _, drafts) =>
-            Bound.Of(drafts.Where(d => d.Name is not null && d.Url is not null).Select(d => d.ToTarget()).ToList()));
+            Bound.Of(drafts.Where(d => d.Name is not null && d.Complete).Select(d => d.ToTarget()).ToList()));
 
     /// <summary>Checks the <c>notify</c> names given anywhere in the file, once every notification is known.</summary>
     public static void CheckNotifyReferences(SettingsContext context)
@@ -57,6 +121,30 @@ internal static class NotificationSchema
     /// <summary>The first entry with a name owns it, even when the entry is incomplete; a later one is an error.</summary>
     private static Draft ClaimTheName(SettingsContext context, SectionReading<Draft> reading)
     {
+        // What a type needs is checked here, not by required keys, since only webhooks, Slack and Teams have a url.
+        var d = reading.Value;
+        string need = d.Type switch { NotificationType.Email => "email", NotificationType.Syslog => "syslog", _ => "url" };
+        if (!reading.Given.ContainsKey(need))
+        {
+            context.Error(reading.Path, $"{reading.Path} has no \"{need}\"");
+        }
+
+        // A key of another type is left unused: say so, since it usually means the type was forgotten.
+        string type = d.Type.ToString().ToLowerInvariant();
+        foreach (var (key, usedBy) in new[] { ("url", "webhook, slack and teams"), ("headers", "webhook, slack and teams"), ("email", "email"), ("syslog", "syslog") })
+        {
+            bool applies = key is "url" or "headers" ? d.Type is NotificationType.Webhook or NotificationType.Slack or NotificationType.Teams : key == type;
+            if (!applies && reading.IsSet(key, out string? keyPath))
+            {
+                context.Warning(keyPath, $"{keyPath} is not used when the type is \"{type}\" (only by {usedBy})");
+            }
+        }
+
+        d = d with
+        {
+            Complete = d.Type switch { NotificationType.Email => d.Email is { Host: not null, From: not null, To.Count: > 0 }, NotificationType.Syslog => d.Syslog is { Address: not null }, _ => d.Url is not null },
+        };
+        reading = reading with { Value = d };
         if (reading.Value.Name is not { } name)
         {
             return reading.Value;
@@ -99,7 +187,7 @@ internal static class NotificationSchema
 
             if (events.HasFlag(chosen))
             {
-                context.Warning(itemPath, $"{itemPath}: \"{EventChoices.First(c => c.Value == chosen).Name}\" is listed twice");
+                context.Warning(itemPath, $"{itemPath}: \"{item.GetString()}\" is listed twice");
             }
 
             events |= chosen;
@@ -154,6 +242,31 @@ internal static class NotificationSchema
 
         public Uri? Url { get; init; }
 
+        public NotificationType Type { get; init; }
+
+        public EmailDraft? Email { get; init; }
+
+        public SyslogDraft? Syslog { get; init; }
+
+        public List<string> Responses { get; init; } = [];
+
+        public List<string> Rules { get; init; } = [];
+
+        public List<string> Agents { get; init; } = [];
+
+        public int MinSeverity { get; init; }
+
+        public NotificationGrouping Grouping { get; init; } = new();
+
+        public RateDraft Rate { get; init; } = new();
+
+        public NotificationRetry Retry { get; init; } = new();
+
+        public int MaxPending { get; init; } = 1000;
+
+        /// <summary>True once the rule found what <see cref="Type"/> needs.</summary>
+        public bool Complete { get; init; }
+
         public NotificationEvents Events { get; init; } = NotificationEvents.All;
 
         public TimeSpan MinInterval { get; init; }
@@ -163,10 +276,67 @@ internal static class NotificationSchema
         public NotificationTarget ToTarget() => new()
         {
             Name = Name!,
-            Url = Url!,
+            Type = Type,
+            Url = Type is NotificationType.Webhook or NotificationType.Slack or NotificationType.Teams ? Url : null,
+            Email = Type == NotificationType.Email ? Email!.ToSettings() : null,
+            Syslog = Type == NotificationType.Syslog ? new SyslogSettings { Address = Syslog!.Address!, Facility = Syslog.Facility } : null,
             Events = Events,
+            Responses = Responses,
+            Rules = Rules,
+            Agents = Agents,
+            MinSeverity = MinSeverity,
+            Grouping = Grouping,
+            RateLimit = Rate.Max,
+            RateInterval = Rate.Interval,
+            Retry = Retry,
+            MaxPending = MaxPending,
             MinInterval = MinInterval,
             Headers = Headers ?? ReadOnlyDictionary<string, string>.Empty,
         };
+    }
+
+    /// <summary>An <c>email</c> object as its keys leave it.</summary>
+    internal sealed record EmailDraft
+    {
+        public string? Host { get; init; }
+
+        public int Port { get; init; } = 587;
+
+        public bool StartTls { get; init; } = true;
+
+        public string? User { get; init; }
+
+        public string? PasswordFile { get; init; }
+
+        public string? From { get; init; }
+
+        public List<string>? To { get; init; }
+
+        public EmailSettings ToSettings() => new()
+        {
+            Host = Host ?? "",
+            Port = Port,
+            StartTls = StartTls,
+            User = User,
+            PasswordFile = PasswordFile,
+            From = From ?? "",
+            To = To ?? [],
+        };
+    }
+
+    /// <summary>A <c>syslog</c> object as its keys leave it.</summary>
+    internal sealed record SyslogDraft
+    {
+        public string? Address { get; init; }
+
+        public int Facility { get; init; } = 1;
+    }
+
+    /// <summary>A <c>rate_limit</c> object.</summary>
+    internal sealed record RateDraft
+    {
+        public int Max { get; init; }
+
+        public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
     }
 }
