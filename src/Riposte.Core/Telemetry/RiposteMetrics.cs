@@ -125,6 +125,15 @@ public static class RiposteMetrics
     /// <summary>A notification joined <paramref name="channel"/>'s queue; pair with <see cref="NotificationDequeued"/>.</summary>
     public static void NotificationEnqueued(string channel) => NotificationsQueued.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
+    /// <summary><paramref name="channel"/>'s queue grew (positive) or shrank (negative) by <paramref name="delta"/> events.</summary>
+    public static void NotificationQueueChanged(string channel, int delta)
+    {
+        if (delta != 0)
+        {
+            NotificationsQueued.Add(delta, new KeyValuePair<string, object?>("channel", channel));
+        }
+    }
+
     /// <summary>A notification left <paramref name="channel"/>'s queue (sent, failed or dropped).</summary>
     public static void NotificationDequeued(string channel) => NotificationsQueued.Add(-1, new KeyValuePair<string, object?>("channel", channel));
 

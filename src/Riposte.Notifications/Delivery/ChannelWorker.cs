@@ -57,6 +57,8 @@ internal sealed class ChannelWorker : IDisposable
 
     public ChannelStats Stats { get; } = new();
 
+    private int _reportedPending;
+
     public void Dispose() => _store.AuditAppended -= Wake;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -150,6 +152,7 @@ internal sealed class ChannelWorker : IDisposable
             }
 
             Stats.Read = _read;
+            ReportQueue();
             if (events.Count < Batch)
             {
                 return;
@@ -165,13 +168,17 @@ internal sealed class ChannelWorker : IDisposable
             Exception failure;
             try
             {
-                using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _time);
+                // Wall-clock, not the injected clock: a send is real network I/O, and a test's fake clock racing ahead
+                // while a receiver answers would count an answered send as timed out and send it again.
+                using var timeout = new CancellationTokenSource(_options.AttemptTimeout);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 await _channel.SendAsync(message, linked.Token).ConfigureAwait(false);
                 var now = _time.GetUtcNow();
                 _limiter.Sent(now);
                 _grouper.Complete(batch, now);
                 Stats.OnSent(message.Count);
+                Telemetry.RiposteMetrics.NotificationSent(_target.Name);
+                ReportQueue();
                 await AdvanceAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -202,16 +209,26 @@ internal sealed class ChannelWorker : IDisposable
     private async Task GiveUpAsync(Grouper.Batch batch, NotificationMessage message, Exception failure, CancellationToken cancellationToken)
     {
         Stats.OnGivenUp();
+        Telemetry.RiposteMetrics.NotificationFailed(_target.Name);
         _logger.LogError("Notification {Name}: gave up on a message about {Count} events after {Attempts} attempts: {Error}", _target.Name,
             message.Count, _target.Retry.MaxAttempts, failure.Message);
         long last = batch.Events.Count > 0 ? batch.Events[^1].Id : _read;
         string reason = failure.Message.Length > 200 ? failure.Message[..200] : failure.Message;
         await _store.SetCheckpointLazilyAsync(new SourceCheckpoint("notify-failed:" + _target.Name, reason, last), cancellationToken).ConfigureAwait(false);
         _grouper.Complete(batch, _time.GetUtcNow());
+        ReportQueue();
 
         // What piled up behind it leaves as one digest: against a dead receiver, one give-up per backlog, not per event.
         _heldBack = true;
         await AdvanceAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps <c>riposte_notifications_queued</c> at the number of events this channel holds.</summary>
+    private void ReportQueue()
+    {
+        var pending = _grouper.Pending;
+        Telemetry.RiposteMetrics.NotificationQueueChanged(_target.Name, pending - _reportedPending);
+        _reportedPending = pending;
     }
 
     /// <summary>

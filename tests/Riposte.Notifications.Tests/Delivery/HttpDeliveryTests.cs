@@ -14,6 +14,7 @@ public sealed class HttpDeliveryTests
         ("trigger", null, "trigger"), ("failure", "exit 1", "failure"), ("kill", "time limit", "kill"), ("skip", "refused to run on the host's own address", "refused"),
         ("skip", "not applied: over 10 new per minute", "rate-limited"), ("skip", "no program", "skip"), ("dry-run", null, "dry-run"),
         ("lapsed", null, "lapsed"), ("expired", null, "expired"), ("undeliverable", null, "undeliverable"), ("sent", null, "sent"),
+        ("late", null, "late"), ("reconcile", null, "reconcile"),
     ];
 
     [Fact]
@@ -106,6 +107,53 @@ public sealed class HttpDeliveryTests
         Backoff.After(new NotificationRetry { BaseDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromMinutes(1) }, 1).ShouldBe(TimeSpan.FromSeconds(10));
         Backoff.After(new NotificationRetry { BaseDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromMinutes(1) }, 2).ShouldBe(TimeSpan.FromSeconds(20));
         Backoff.After(new NotificationRetry { BaseDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromMinutes(1) }, 9).ShouldBe(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Sent_given_up_and_queued_notifications_are_exported_as_metrics_per_channel()
+    {
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Riposte" && instrument.Name.StartsWith("riposte_notifications_", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "channel" && (string?)tag.Value == "metered")
+                {
+                    counts.AddOrUpdate(instrument.Name, value, (_, n) => n + value);
+                }
+            }
+        });
+        listener.Start();
+
+        using var receiver = new HttpReceiver { Answer = n => n <= 2 ? 503 : 200 };
+        var time = new FakeTimeProvider();
+        await using var audit = await Audit.OpenAsync(time);
+        var (service, run, stop) = audit.Deliver(Audit.Webhook(receiver.Url) with
+        {
+            Name = "metered",
+            Retry = new NotificationRetry { MaxAttempts = 2, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(1) },
+        });
+        await using (service)
+        {
+            await audit.AddAsync("add", key: "192.0.2.1");
+            await Poll.UntilAsync(() => service.Stats["metered"].GivenUp == 1, "giving up", time);
+            await audit.AddAsync("add", key: "192.0.2.2");
+            await Poll.UntilAsync(() => receiver.Accepted.Count == 1, "the next event", time);
+            await stop.CancelAsync();
+            await run;
+        }
+
+        counts.GetValueOrDefault("riposte_notifications_failed_total").ShouldBe(1);
+        counts.GetValueOrDefault("riposte_notifications_sent_total").ShouldBe(1);
+        counts.GetValueOrDefault("riposte_notifications_queued").ShouldBe(0, "nothing is held once both events are dealt with");
     }
 
     [Fact]

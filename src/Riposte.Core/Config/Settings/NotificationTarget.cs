@@ -55,9 +55,15 @@ public enum NotificationEvents
     /// <summary><c>sent</c>: a fleet command handed to wazuh-remoted.</summary>
     Sent = 32768,
 
+    /// <summary><c>late</c>: a fleet agent answered a command after the manager had recorded it expired.</summary>
+    Late = 65536,
+
+    /// <summary><c>reconcile</c>: the firewall sets were repaired to match the active entries.</summary>
+    Reconcile = 131072,
+
     /// <summary>Every event; the default when <c>events</c> is absent.</summary>
     All = Add | Delete | Abort | Failure | Timeout | Continue | Revoke | Trigger | Refused | RateLimited | Skip | DryRun | Lapsed | Expired
-        | Undeliverable | Sent,
+        | Undeliverable | Sent | Late | Reconcile,
 }
 
 /// <summary>How a notification target is reached.</summary>
@@ -213,6 +219,8 @@ public sealed record NotificationTarget
         "lapsed" => NotificationEvents.Lapsed,
         "expired" => NotificationEvents.Expired,
         "undeliverable" => NotificationEvents.Undeliverable,
+        "late" => NotificationEvents.Late,
+        "reconcile" => NotificationEvents.Reconcile,
         "sent" => NotificationEvents.Sent,
         _ => NotificationEvents.None,
     };

@@ -16,6 +16,7 @@ internal static class NotificationSchema
         ("refused", NotificationEvents.Refused), ("rate-limited", NotificationEvents.RateLimited), ("skip", NotificationEvents.Skip),
         ("dry-run", NotificationEvents.DryRun), ("lapsed", NotificationEvents.Lapsed), ("expired", NotificationEvents.Expired),
         ("undeliverable", NotificationEvents.Undeliverable), ("sent", NotificationEvents.Sent),
+        ("late", NotificationEvents.Late), ("reconcile", NotificationEvents.Reconcile),
     ];
 
     private static readonly SettingType<NotificationType> TypeName = SettingTypes.Choice(
