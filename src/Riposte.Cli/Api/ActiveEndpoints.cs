@@ -29,12 +29,25 @@ internal static class ActiveEndpoints
         var key = request.Query["key"].ToString();
         var response = request.Query["response"].ToString();
         var now = services.Time.GetUtcNow();
-        var entries = (await services.Store.ListTimeoutsAsync(cancellationToken))
-            .Where(e => key.Length == 0 || e.RKey == key || e.Keys.Contains(key, StringComparer.Ordinal))
-            .Where(e => response.Length == 0 || e.ArName == response)
-            .OrderBy(e => e.ExpiresAt).ThenBy(e => e.RKey, StringComparer.Ordinal)
+        var agent = request.Query["agent"].ToString();
+        var all = new List<ActiveEntry>();
+        if (agent.Length == 0 || agent == LocalAgent)
+        {
+            all.AddRange((await services.Store.ListTimeoutsAsync(cancellationToken)).Select(e => ActiveEntry.From(e, now)));
+        }
+
+        if (services.Fleet is { } fleet && agent != LocalAgent)
+        {
+            // On a manager: what each agent reported active, with its agent (revoked there with `riposte revoke --agent`).
+            all.AddRange((await fleet.ListActiveAsync(agent.Length == 0 ? null : agent, cancellationToken)).Select(e => ActiveEntry.From(e, now)));
+        }
+
+        var entries = all
+            .Where(e => key.Length == 0 || e.Rkey == key || e.Keys.Contains(key, StringComparer.Ordinal))
+            .Where(e => response.Length == 0 || e.Response == response)
+            .OrderBy(e => e.ExpiresAt ?? DateTimeOffset.MaxValue).ThenBy(e => e.Agent, StringComparer.Ordinal).ThenBy(e => e.Rkey, StringComparer.Ordinal)
             .ToList();
-        var page = entries.Skip(paging.Offset).Take(paging.Limit).Select(e => ActiveEntry.From(e, now)).ToList();
+        var page = entries.Skip(paging.Offset).Take(paging.Limit).ToList();
         return TypedResults.Ok(new ActivePage(entries.Count, paging.Offset, paging.Limit, page));
     }
 
@@ -61,13 +74,24 @@ internal static class ActiveEndpoints
     /// <summary>A page of <c>GET /api/v1/active</c>.</summary>
     public sealed record ActivePage(int Total, int Offset, int Limit, IReadOnlyList<ActiveEntry> Items);
 
-    /// <summary>One active response (a timeout entry).</summary>
-    public sealed record ActiveEntry(string Rkey, string Response, string Program, IReadOnlyList<string> Keys, DateTimeOffset AddedAt, DateTimeOffset ExpiresAt,
-        long SecondsLeft, int Offense, string Status, string? AlertId)
+    /// <summary>The <c>agent</c> filter's name for this host's own entries.</summary>
+    public const string LocalAgent = "local";
+
+    /// <summary>
+    /// One active response: a timeout entry of this host (<see cref="Agent"/> null), or on a manager one an agent
+    /// reported (no program, offense or status there; an expiry only when the agent gave one).
+    /// </summary>
+    public sealed record ActiveEntry(string Rkey, string? Response, string? Program, IReadOnlyList<string> Keys, DateTimeOffset AddedAt, DateTimeOffset? ExpiresAt,
+        long? SecondsLeft, int? Offense, string Status, string? AlertId, string? Agent = null)
     {
         public static ActiveEntry From(TimeoutEntry e, DateTimeOffset now) =>
-            new(e.RKey, e.ArName, e.Program, e.Keys, e.AddedAt, e.ExpiresAt, Math.Max(0, (long)Math.Ceiling((e.ExpiresAt - now).TotalSeconds)), e.Offense,
+            new(e.RKey, e.ArName, e.Program, e.Keys, e.AddedAt, e.ExpiresAt, SecondsUntil(e.ExpiresAt, now), e.Offense,
                 e.Status.ToString().ToLowerInvariant(), e.AlertId);
+
+        public static ActiveEntry From(Fleet.View.FleetActive e, DateTimeOffset now) =>
+            new(e.RKey, e.ArName, null, e.Keys, e.AddedAt, e.ExpiresAt, e.ExpiresAt is { } at ? SecondsUntil(at, now) : null, null, "active", e.AlertId, e.Agent);
+
+        private static long SecondsUntil(DateTimeOffset at, DateTimeOffset now) => Math.Max(0, (long)Math.Ceiling((at - now).TotalSeconds));
     }
 
     /// <summary>The body of <c>DELETE /api/v1/active/{rkey}</c>.</summary>

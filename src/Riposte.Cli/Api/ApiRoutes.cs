@@ -33,6 +33,7 @@ internal static class ApiRoutes
         HistoryEndpoints.Map(v1);
         EventStream.Map(v1);
         ActionEndpoints.Map(v1);
+        AgentsEndpoints.Map(v1);
         WazuhEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRiposteMetrics();

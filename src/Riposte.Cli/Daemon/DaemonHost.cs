@@ -102,7 +102,7 @@ internal sealed class DaemonHost
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
             await using var metrics = await Metrics.MetricsListener.StartAsync(layout, _logger, cancellationToken);
-            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken) : null;
+            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken, manager?.View) : null;
             if (_options.Api is not null && api is null)
             {
                 await engine.StopAsync(CancellationToken.None);

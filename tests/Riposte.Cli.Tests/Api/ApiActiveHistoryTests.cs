@@ -20,7 +20,8 @@ public sealed class ApiActiveHistoryTests(ApiDaemonFixture fixture) : IClassFixt
         var one = await Daemon.GetJsonAsync("/api/v1/active?key=198.51.100.12");
         one.GetProperty("total").GetInt32().ShouldBe(1);
         var item = one.GetProperty("items").EnumerateArray().ShouldHaveSingleItem();
-        Names(item).ShouldBe(["rkey", "response", "program", "keys", "added_at", "expires_at", "seconds_left", "offense", "status", "alert_id"]);
+        Names(item).ShouldBe(["rkey", "response", "program", "keys", "added_at", "expires_at", "seconds_left", "offense", "status", "alert_id", "agent"]);
+        item.GetProperty("agent").ValueKind.ShouldBe(JsonValueKind.Null, "this host's own entry");
         item.GetProperty("rkey").GetString().ShouldBe("firewall-drop-198.51.100.12");
         item.GetProperty("response").GetString().ShouldBe("firewall-drop600");
         item.GetProperty("program").GetString().ShouldBe("active-response/bin/firewall-drop");

@@ -47,8 +47,14 @@ function left(entry) {
 function renderActive() {
   const body = document.querySelector('#active tbody');
   body.replaceChildren(...state.active.map(entry => {
-    const button = el('button', { class: 'revoke', type: 'button', 'data-rkey': entry.rkey }, 'Revoke');
-    button.addEventListener('click', () => revoke(entry, button));
+    // An agent's entry is revoked on that agent (riposte revoke --agent); the API revokes this host's own.
+    let button;
+    if (entry.agent) {
+      button = el('span', { class: 'muted', title: 'riposte revoke ' + target(entry) + ' --agent ' + entry.agent }, 'on agent');
+    } else {
+      button = el('button', { class: 'revoke', type: 'button', 'data-rkey': entry.rkey }, 'Revoke');
+      button.addEventListener('click', () => revoke(entry, button));
+    }
     return el('tr', { 'data-rkey': entry.rkey },
       el('td', {}, entry.response || entry.ar_name || ''), el('td', { class: 'target' }, target(entry)), el('td', {}, entry.agent || 'this host'),
       el('td', {}, entry.offense || 1), el('td', { class: 'left' }, left(entry)),
@@ -64,7 +70,7 @@ async function revoke(entry, button) {
   if (!confirm('Revoke ' + (entry.response || '') + ' for ' + target(entry) + '? Its delete runs now.')) return;
   button.disabled = true;
   try {
-    const path = '/api/v1/active/' + encodeURIComponent(entry.rkey) + (entry.agent ? '?agent=' + encodeURIComponent(entry.agent) : '');
+    const path = '/api/v1/active/' + encodeURIComponent(entry.rkey);
     await api('DELETE', path);
     toast('Revoked ' + target(entry));
     await loadActive();
@@ -135,8 +141,8 @@ async function loadAgents() {
     const agents = items(await response.json());
     if (!agents.length) return;
     document.getElementById('agents-section').hidden = false;
-    document.querySelector('#agents tbody').replaceChildren(...agents.map(a => el('tr', { class: a.state === 'down' || a.state === 'lost' ? 'down' : '' },
-      el('td', {}, a.agent || a.id), el('td', {}, a.state || ''), el('td', { class: 'muted' }, a.last_seen ? new Date(a.last_seen).toLocaleString() : ''), el('td', {}, a.pending || 0))));
+    document.querySelector('#agents tbody').replaceChildren(...agents.map(a => el('tr', { class: a.state === 'active' ? '' : 'down', 'data-agent': a.agent },
+      el('td', {}, a.agent), el('td', { class: 'state' }, a.state || ''), el('td', { class: 'muted' }, a.last_seen ? new Date(a.last_seen).toLocaleString() : ''), el('td', {}, a.pending || 0))));
   } catch (e) { /* no fleet */ }
 }
 

@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Riposte.Cli.Api;
+using Riposte.Cli.Events;
+using Riposte.Nats;
+
+namespace Riposte.Fleet;
+
+/// <summary>A manager's API, dashboard data and events file show the agents and what they did.</summary>
+public sealed class FleetApiTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    private const string LocalBlock =
+        "<active-response><command>firewall-drop</command><location>local</location><rules_id>101</rules_id><timeout>600</timeout></active-response>";
+
+    [Fact]
+    public async Task Agents_their_active_responses_and_their_outcomes_reach_the_managers_api_and_events_file()
+    {
+        Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
+        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
+        using var fleet = new FleetHomes(LocalBlock);
+        var home = fleet.AddAgentHome(["firewall-drop600"]);
+        fleet.Enrol(FleetHomes.Agent("001"));
+        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
+        var port = ApiDaemon.FreePort();
+        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
+        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        fleet.Alert("101", "001", "192.0.2.66", "7.1");
+        await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.66") == 1, "the agent's add", 30_000);
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+        JsonElement active = default;
+        await TestHome.WaitForAsync(() =>
+        {
+            active = Get(client, "/api/v1/active?key=192.0.2.66");
+            return active.GetProperty("total").GetInt32() == 1;
+        }, "the agent's entry on the manager", 30_000);
+        var entry = active.GetProperty("items")[0];
+        (entry.GetProperty("agent").GetString(), entry.GetProperty("response").GetString()).ShouldBe(("001", "firewall-drop600"));
+        Get(client, "/api/v1/active?agent=local").GetProperty("total").GetInt32().ShouldBe(0, "the manager itself blocks nothing");
+
+        var agents = Get(client, "/api/v1/agents");
+        agents.GetProperty("fleet").GetBoolean().ShouldBeTrue();
+        var only = agents.GetProperty("items").EnumerateArray().ShouldHaveSingleItem();
+        (only.GetProperty("agent").GetString(), only.GetProperty("state").GetString()).ShouldBe(("001", "active"));
+
+        // The agent's outcome reaches Wazuh through the manager's events file, attributed to the agent.
+        var eventsFile = EventsFileWriter.PathIn(fleet.Manager.Path);
+        await TestHome.WaitForAsync(() => File.Exists(eventsFile) && File.ReadAllLines(eventsFile)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("riposte"))
+            .Any(r => r.TryGetProperty("agent", out var a) && a.GetString() == "001" && r.GetProperty("event").GetString() == "add"),
+            "the agent's add in the manager's events file", 30_000);
+    }
+
+    [Fact]
+    public async Task A_single_host_has_no_agents()
+    {
+        await using var daemon = await ApiDaemon.StartAsync();
+        var agents = await daemon.GetJsonAsync("/api/v1/agents");
+        agents.GetProperty("fleet").GetBoolean().ShouldBeFalse();
+        agents.GetProperty("items").GetArrayLength().ShouldBe(0);
+    }
+
+    private static JsonElement Get(HttpClient client, string path)
+    {
+        using var response = client.GetAsync(path, Ct).Result;
+        var body = response.Content.ReadAsStringAsync(Ct).Result;
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+}
