@@ -26,11 +26,38 @@ public sealed class FleetApiTests
         var port = ApiDaemon.FreePort();
         await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
         await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+
+        // The live stream on a manager carries the agents' events, with an id that is a position in both logs.
+        using var events = await client.GetAsync("/api/v1/events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync(Ct));
+        var header = await reader.ReadLineAsync(Ct);
+        header.ShouldBe("retry: 2000");
+        (await reader.ReadLineAsync(Ct))!.ShouldMatch(@"^: riposte events after id \d+\.\d+$");
         fleet.Alert("101", "001", "192.0.2.66", "7.1");
+        string? id = null;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(60));
+            while (await reader.ReadLineAsync(deadline.Token) is { } line)
+            {
+                if (line.StartsWith("id: ", StringComparison.Ordinal))
+                {
+                    id = line[4..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"agent\":\"001\"", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+        }
+
+        id.ShouldNotBeNull();
+        id.ShouldMatch(@"^\d+\.\d+$");
         await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.66") == 1, "the agent's add", 30_000);
 
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
         JsonElement active = default;
         await TestHome.WaitForAsync(() =>
         {
