@@ -239,6 +239,19 @@ public sealed class DiagnosticPositionTests
             """).ShouldBeAt(Error, 3, 15, "api.listen is set but api.token_file is not; every network surface needs authentication");
 
     [Fact]
+    public void Api_token_file_with_only_metrics_listen_guards_the_metrics_and_is_not_warned_about() =>
+        RiposteSettingsReader.ReadText("""{ "api": { "token_file": "/etc/riposte/api.token" }, "metrics": { "listen": "127.0.0.1:9596" } }""").Diagnostics
+            .ShouldBeEmpty();
+
+    [Fact]
+    public void A_metrics_listener_beyond_loopback_needs_the_token_file() =>
+        Single("""{ "metrics": { "listen": "0.0.0.0:9596" } }""").ShouldBeAt(Error, 1, 26, "is not a loopback address but api.token_file is not set");
+
+    [Fact]
+    public void A_metrics_listener_beyond_loopback_with_the_token_file_is_accepted() =>
+        RiposteSettingsReader.ReadText("""{ "api": { "token_file": "/t" }, "metrics": { "listen": "0.0.0.0:9596" } }""").Diagnostics.ShouldBeEmpty();
+
+    [Fact]
     public void Api_token_file_without_listen_is_a_warning() =>
         Single("""{ "api": { "token_file": "/etc/riposte/api.token" } }""").ShouldBeAt(Warning, 1, 12, "has no effect without api.listen");
 

@@ -14,6 +14,12 @@ internal sealed class SettingsContext(SourceMap map, JsonPositionIndex index, Li
     /// <summary>Every name a <c>notify</c> list gives, with its path; checked last, as a target may come further down.</summary>
     public List<(string Name, string Path)> NotifyReferences { get; } = [];
 
+    /// <summary>The path of <c>api.token_file</c> when it is set and <c>api.listen</c> is not (judged once both listeners are read).</summary>
+    public string? TokenFileWithoutApiListen { get; set; }
+
+    /// <summary>True when <c>metrics.listen</c> is set (valid or not: an invalid one is an error of its own).</summary>
+    public bool MetricsListenSet { get; set; }
+
     /// <summary>How many errors have been reported so far.</summary>
     public int ErrorCount => diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
 

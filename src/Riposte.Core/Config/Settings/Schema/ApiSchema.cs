@@ -16,7 +16,8 @@ internal static class ApiSchema
                 }
                 else if (reading.IsSet("token_file", out string? tokenPath) && !reading.IsSet("listen"))
                 {
-                    context.WarningAtName(tokenPath, $"{tokenPath} has no effect without {reading.Path}.listen");
+                    // Not yet a warning: the token guards metrics.listen too, which is read later.
+                    context.TokenFileWithoutApiListen = tokenPath;
                 }
 
                 return reading.Value;
@@ -24,11 +25,31 @@ internal static class ApiSchema
 
     public static SettingSection<MetricsSettings> Metrics { get; } =
         new SettingSection<MetricsSettings>(MetricsSettings.Default, "The Prometheus endpoint.")
-            .Key("listen", SettingTypes.Listen, (s, v) => s with { Listen = v }, "Where to serve /metrics; null means nowhere.");
+            .Key("listen", SettingTypes.Listen, (s, v) => s with { Listen = v }, "Where to serve /metrics; null means nowhere.")
+            .Rule((context, reading) =>
+            {
+                context.MetricsListenSet |= reading.IsSet("listen");
+                return reading.Value;
+            });
 
-    /// <summary>The API and the metrics endpoint cannot share a port on a host both listen on.</summary>
+    /// <summary>
+    /// The API and the metrics endpoint cannot share a port on a host both listen on; a token file with neither
+    /// listener protects nothing (it guards /metrics as well as the API, so either listener gives it a use).
+    /// </summary>
     public static void CheckListenersApart(SettingsContext context, RiposteSettings settings)
     {
+        if (settings.Metrics.Listen is { IsLoopback: false } exposed && settings.Api.TokenFile is null)
+        {
+            // serve refuses to expose it; validate says so first.
+            context.Error("metrics.listen",
+                $"metrics.listen {exposed} is not a loopback address but api.token_file is not set; every network surface needs authentication");
+        }
+
+        if (context.TokenFileWithoutApiListen is { } tokenPath && !context.MetricsListenSet)
+        {
+            context.WarningAtName(tokenPath, $"{tokenPath} has no effect without api.listen or metrics.listen");
+        }
+
         if (settings.Api.Listen is { } api && settings.Metrics.Listen is { } metrics && api.Port == metrics.Port
             && (string.Equals(api.Host, metrics.Host, StringComparison.OrdinalIgnoreCase) || api.IsWildcard || metrics.IsWildcard))
         {
