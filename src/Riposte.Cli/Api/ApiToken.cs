@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Riposte.Inputs;
+using Riposte.State;
 
 namespace Riposte.Cli.Api;
 
@@ -11,10 +10,6 @@ namespace Riposte.Cli.Api;
 /// </summary>
 internal sealed class ApiToken
 {
-    private const int FileTypeMask = 0xF000;
-    private const int RegularFile = 0x8000;
-    private const int MaxBytes = 4096;
-
     private readonly byte[] _token;
 
     private ApiToken(byte[] token)
@@ -23,83 +18,8 @@ internal sealed class ApiToken
     }
 
     /// <summary>Reads and checks <paramref name="path"/>; null with <paramref name="error"/> saying why when it is not fit to use.</summary>
-    public static ApiToken? Load(string path, out string? error)
-    {
-        error = null;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.LinkTarget is not null)
-            {
-                error = $"the API token file {path} is a symlink; point --api-token-file at the file itself";
-                return null;
-            }
-
-            if (Directory.Exists(path))
-            {
-                error = $"the API token file {path} is not a regular file";
-                return null;
-            }
-
-            if (!info.Exists)
-            {
-                error = $"the API token file {path} does not exist (create it with mode 0600, e.g. `head -c 32 /dev/urandom | base64 > {path}; chmod 600 {path}`)";
-                return null;
-            }
-
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-            // Checked on the opened file, so what was checked is what is read.
-            var status = UnixFileStatus.FromHandle(handle);
-            if ((status.Mode & FileTypeMask) != RegularFile)
-            {
-                error = $"the API token file {path} is not a regular file";
-                return null;
-            }
-
-            if ((status.Mode & 0x3F) != 0)
-            {
-                error = $"the API token file {path} has mode {Convert.ToString(status.Mode & 0xFFF, 8).PadLeft(4, '0')}: group or others can access it; run `chmod 600 {path}`";
-                return null;
-            }
-
-            if (status.Uid != EffectiveUid())
-            {
-                error = $"the API token file {path} is owned by uid {status.Uid.ToString(CultureInfo.InvariantCulture)}, not by the daemon's user (uid {EffectiveUid().ToString(CultureInfo.InvariantCulture)})";
-                return null;
-            }
-
-            if (status.Size > MaxBytes)
-            {
-                error = $"the API token file {path} is larger than {MaxBytes} bytes; it should hold one token";
-                return null;
-            }
-
-            var buffer = new byte[MaxBytes];
-            var read = RandomAccess.Read(handle, buffer, 0);
-            var text = Encoding.UTF8.GetString(buffer, 0, read).Trim();
-            if (text.Length == 0)
-            {
-                error = $"the API token file {path} is empty";
-                return null;
-            }
-
-            if (text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            {
-                error = $"the API token file {path} must hold one token on one line (no spaces or control characters)";
-                return null;
-            }
-
-            return new ApiToken(Encoding.UTF8.GetBytes(text));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            error = $"cannot read the API token file {path}: {ex.Message}";
-            return null;
-        }
-    }
-
-    /// <summary>The token itself (handed back by the Wazuh-compatible login to a client that proved it knows it).</summary>
-    public string Value => Encoding.UTF8.GetString(_token);
+    public static ApiToken? Load(string path, out string? error) =>
+        SecretFile.Read(path, "the API token file", out error) is { } text ? new ApiToken(Encoding.UTF8.GetBytes(text)) : null;
 
     /// <summary>True when <paramref name="presented"/> is the token; the comparison takes the same time wherever they differ.</summary>
     public bool Matches(ReadOnlySpan<char> presented)
@@ -117,17 +37,6 @@ internal sealed class ApiToken
     public string Derive(string purpose) =>
         Convert.ToBase64String(HMACSHA256.HashData(_token, Encoding.UTF8.GetBytes(purpose))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>The effective uid from /proc (no P/Invoke needed for one number).</summary>
-    private static uint EffectiveUid()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("Uid:", StringComparison.Ordinal))
-            {
-                return uint.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
-    }
+    /// <summary>The token itself (handed back by the Wazuh-compatible login to a client that proved it knows it).</summary>
+    public string Value => Encoding.UTF8.GetString(_token);
 }

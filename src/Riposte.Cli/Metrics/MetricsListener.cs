@@ -12,6 +12,8 @@ using Microsoft.Extensions.Logging;
 using Riposte.Cli.Daemon;
 using Riposte.Config.Settings;
 
+using Riposte.State;
+
 namespace Riposte.Cli.Metrics;
 
 /// <summary>
@@ -63,7 +65,7 @@ internal sealed class MetricsListener : IAsyncDisposable
 
         if (tokenFile is not null && ReadToken(tokenFile, out var problem) is null)
         {
-            logger.LogError("/metrics is not served: the bearer token file {Path} {Problem}", tokenFile, problem);
+            logger.LogError("/metrics is not served: {Problem}", problem);
             return null;
         }
 
@@ -117,17 +119,10 @@ internal sealed class MetricsListener : IAsyncDisposable
     /// <summary>The token in <paramref name="path"/> (trimmed), or null with why not.</summary>
     internal static string? ReadToken(string path, out string? problem)
     {
-        try
-        {
-            var token = File.ReadAllText(path).Trim();
-            problem = token.Length == 0 ? "is empty" : null;
-            return problem is null ? token : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            problem = $"cannot be read ({ex.Message})";
-            return null;
-        }
+        // The API's own checks (no symlink followed, 0600, this user's): a scrape must not trust a file the API refuses.
+        var token = SecretFile.Read(path, "the API token file", out var error);
+        problem = error;
+        return token;
     }
 
     /// <summary>True when <paramref name="header"/> is <c>Bearer &lt;token&gt;</c>, compared in constant time.</summary>
@@ -174,7 +169,7 @@ internal sealed class MetricsListener : IAsyncDisposable
             if (ReadToken(_tokenFile, out var problem) is not { } token)
             {
                 // Fail closed: without the token nothing can be checked.
-                _logger.LogWarning("/metrics refused a scrape: the bearer token file {Path} {Problem}", _tokenFile, problem);
+                _logger.LogWarning("/metrics refused a scrape: {Problem}", problem);
                 response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 return;
             }

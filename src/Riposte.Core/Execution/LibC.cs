@@ -131,6 +131,9 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static extern int Open(byte[] path, int flags, uint mode);
 
+    [DllImport(Lib, EntryPoint = "geteuid")]
+    public static extern uint GetEffectiveUid();
+
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
 

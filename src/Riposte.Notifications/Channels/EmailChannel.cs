@@ -30,9 +30,13 @@ public sealed class EmailChannel(NotificationTarget target, TimeSpan timeout) : 
         if (_email.User is { } user)
         {
             // Read at each send, so a rotated password needs no reload.
-            string password = _email.PasswordFile is { } file
-                ? (await File.ReadAllLinesAsync(file, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? ""
-                : "";
+            // Checked like the API token (no symlink followed, 0600, this user's): the daemon may run as root.
+            string password = "";
+            if (_email.PasswordFile is { } file)
+            {
+                password = State.SecretFile.Read(file, "the SMTP password file", out var refusal) ?? throw new IOException(refusal);
+            }
+
             await client.AuthenticateAsync(user, password, cancellationToken).ConfigureAwait(false);
         }
 

@@ -17,6 +17,7 @@ public sealed class MetricsEndpointTests
         var port = FreePort();
         WriteSettings(home, $$"""{ "safety": { "never_block_self": false }, "metrics": { "listen": "127.0.0.1:{{port}}" }, "api": { "token_file": "token" } }""");
         File.WriteAllText(Path.Combine(home.Path, "token"), Token + "\n");
+        File.SetUnixFileMode(Path.Combine(home.Path, "token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         home.AppendAlert("192.0.2.10", "1.1");
         home.AppendAlert("192.0.2.10", "1.2");
         File.AppendAllText(home.Alerts, "{ not json\n");
@@ -86,6 +87,7 @@ public sealed class MetricsEndpointTests
         var port = FreePort();
         WriteSettings(home, $$"""{ "safety": { "never_block_self": false }, "metrics": { "listen": "localhost:{{port}}" }, "api": { "token_file": "token" } }""");
         File.WriteAllText(Path.Combine(home.Path, "token"), Token);
+        File.SetUnixFileMode(Path.Combine(home.Path, "token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await using var daemon = DaemonProcess.Start("--home", home.Path, "--alerts", home.Alerts);
         await TestHome.WaitForAsync(() => daemon.Log.Contains("Serving metrics on", StringComparison.Ordinal), "the metrics endpoint");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

@@ -14,6 +14,7 @@ public sealed class EmailChannelTests
         using var sink = new SmtpSink(mechanism);
         string passwordFile = Path.Combine(Directory.CreateTempSubdirectory("riposte-pw-").FullName, "password");
         await File.WriteAllTextAsync(passwordFile, "s3cret\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         var target = new NotificationTarget
         {
@@ -58,6 +59,7 @@ public sealed class EmailChannelTests
         using var sink = new SmtpSink("PLAIN", certificate);
         string passwordFile = Path.Combine(Directory.CreateTempSubdirectory("riposte-pw-").FullName, "password");
         await File.WriteAllTextAsync(passwordFile, "s3cret", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var target = new NotificationTarget
         {
             Name = "mail",
