@@ -48,10 +48,10 @@ internal sealed class ApiServer : IAsyncDisposable
     /// start rather than run without the API it was asked for.
     /// </summary>
     public static async Task<ApiServer?> StartAsync(ApiOptions options, RiposteHome home, ResponseEngine engine, SqliteStateStore store,
-        IAlertDispatcher dispatcher, ILoggerFactory loggers, CliIo io, CancellationToken cancellationToken, Fleet.View.FleetStore? fleet = null)
+        IAlertDispatcher dispatcher, ILoggerFactory loggers, CliIo io, CancellationToken cancellationToken, ManagerParts? manager = null)
     {
         var feed = new ResponseEventFeed(store, TimeProvider.System);
-        var services = new ApiServices(home, engine, store, feed, TimeProvider.System, dispatcher, fleet);
+        var services = new ApiServices(home, engine, store, feed, TimeProvider.System, dispatcher, manager?.View, manager);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "riposte", EnvironmentName = Environments.Production, Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new QuietFrameworkLoggers(loggers)));

@@ -13,5 +13,6 @@ namespace Riposte.Cli.Api;
 /// <param name="Time">The clock for "seconds left" and "since".</param>
 /// <param name="Dispatcher">Where alerts go; holds the running configuration (explain).</param>
 /// <param name="Fleet">On a fleet manager, its view of the agents (presence, their active responses); null on a single host.</param>
+/// <param name="Manager">On a fleet manager, its registry and command publisher (commands for agents); null on a single host.</param>
 internal sealed record ApiServices(RiposteHome Home, ResponseEngine Engine, SqliteStateStore Store, ResponseEventFeed Feed, TimeProvider Time,
-    IAlertDispatcher Dispatcher, Fleet.View.FleetStore? Fleet = null);
+    IAlertDispatcher Dispatcher, Fleet.View.FleetStore? Fleet = null, ManagerParts? Manager = null);

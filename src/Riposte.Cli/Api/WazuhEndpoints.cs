@@ -129,7 +129,7 @@ internal static partial class WazuhEndpoints
         {
             if (agent != ThisHost)
             {
-                result.Fail(agent, WazuhError.AgentNotFound);
+                await SendToAgentAsync(services, agent, name, alert, arguments, result);
                 continue;
             }
 
@@ -160,6 +160,40 @@ internal static partial class WazuhEndpoints
         }
 
         return TypedResults.Json(result.ToReply(), WazuhJson);
+    }
+
+    /// <summary>
+    /// On a fleet manager, an enrolled Riposte agent gets the command on its stream (durable: it waits for an agent that
+    /// is down, as <c>riposte trigger --agent</c>); the agent resolves the name in its own <c>ar.conf</c>, as execd does.
+    /// Anything else, including a Wazuh agent reached through remoted, is 1701.
+    /// </summary>
+    private static async Task SendToAgentAsync(ApiServices services, string agent, string? name, byte[]? alert, IReadOnlyList<string> arguments,
+        WazuhResult result)
+    {
+        if (services.Manager is not { } manager || manager.Registry.Find(agent) is not { Transport: Fleet.Registry.AgentTransport.Riposte })
+        {
+            result.Fail(agent, WazuhError.AgentNotFound);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            result.Fail(agent, WazuhError.CommandNotSpecified);
+            return;
+        }
+
+        if (TriggerMessage.Build(name, null, null, alert, "alert", arguments, "API", out var refused) is not { } message)
+        {
+            result.Fail(agent, WazuhError.Refused(refused!));
+            return;
+        }
+
+        var now = services.Time.GetUtcNow();
+        var command = new Fleet.Transport.FleetCommand(agent, Fleet.FleetNames.ExecKind, message, Fleet.Transport.CommandIds.Fresh(), now,
+            now + services.Home.Settings.Fleet.CommandTtl);
+        // Not the request's token: once asked, the command is stored or the call fails; a hang-up does not half-send it.
+        await manager.Publisher.PublishAsync(command, CancellationToken.None);
+        result.Affected.Add(agent);
     }
 
     /// <summary>The target ids: absent, empty and <c>*</c> mean every agent, which on this host is 000.</summary>

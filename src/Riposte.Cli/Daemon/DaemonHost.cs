@@ -102,7 +102,7 @@ internal sealed class DaemonHost
             await using var control = new ControlServer(layout.ControlSocket, engine, _logger);
             control.Start();
             await using var metrics = await Metrics.MetricsListener.StartAsync(layout, _logger, cancellationToken);
-            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken, manager?.View) : null;
+            await using var api = _options.Api is { } apiOptions ? await Api.ApiServer.StartAsync(apiOptions, layout, engine, store, dispatcher, _loggers, _io, cancellationToken, manager) : null;
             if (_options.Api is not null && api is null)
             {
                 await engine.StopAsync(CancellationToken.None);
@@ -355,7 +355,7 @@ internal sealed class DaemonHost
             remoted is null ? null : remoted.SendAsync, TimeProvider.System, logger);
         logger.LogInformation("Fleet manager {Node}: {Agents} agents enrolled{Bridge}", node, registry.Agents.Count,
             remoted is null ? "" : "; Wazuh agents through remoted");
-        return new ManagerParts(dispatcher, service, view, registry, () => LoadRegistry(paths), remoted, logger);
+        return new ManagerParts(dispatcher, service, view, registry, () => LoadRegistry(paths), remoted, logger, publisher);
     }
 
     private AgentRegistry? LoadRegistry(FleetPaths paths)

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Riposte.Fleet.Manager;
 using Riposte.Fleet.Registry;
+using Riposte.Fleet.Transport;
 using Riposte.Fleet.View;
 
 namespace Riposte.Cli.Daemon;
 
 /// <summary>What a fleet manager runs beside the engine; disposed after the engine stopped.</summary>
 internal sealed class ManagerParts(FleetDispatcher dispatcher, FleetManagerService service, FleetStore view, AgentRegistry registry,
-    Func<AgentRegistry?> loadRegistry, RemotedBridge? remoted, ILogger logger) : IAsyncDisposable
+    Func<AgentRegistry?> loadRegistry, RemotedBridge? remoted, ILogger logger, CommandPublisher publisher) : IAsyncDisposable
 {
+    /// <summary>Publishes commands to agents' streams (what the API's Wazuh-compatible call sends).</summary>
+    public CommandPublisher Publisher => publisher;
+
     public FleetDispatcher Dispatcher => dispatcher;
 
     public FleetManagerService Service => service;

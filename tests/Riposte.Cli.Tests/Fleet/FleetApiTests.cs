@@ -82,6 +82,36 @@ public sealed class FleetApiTests
     }
 
     [Fact]
+    public async Task Wazuhs_put_active_response_reaches_an_enrolled_agent_that_starts_later_and_an_unknown_one_is_1701()
+    {
+        Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
+        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
+        using var fleet = new FleetHomes(LocalBlock);
+        var home = fleet.AddAgentHome(["firewall-drop600"]);
+        fleet.Enrol(FleetHomes.Agent("001"));
+        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
+        var port = ApiDaemon.FreePort();
+        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
+        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+
+        using var response = await client.PutAsync("/active-response?agents_list=001,002", new StringContent(
+            """{"command":"firewall-drop600","arguments":[],"alert":{"data":{"srcip":"192.0.2.88"}}}""", System.Text.Encoding.UTF8, "application/json"), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        var data = JsonDocument.Parse(body).RootElement.GetProperty("data");
+        data.GetProperty("affected_items").EnumerateArray().Select(e => e.GetString()).ShouldBe(["001"]);
+        var failed = data.GetProperty("failed_items").EnumerateArray().ShouldHaveSingleItem();
+        failed.GetProperty("error").GetProperty("code").GetInt32().ShouldBe(1701);
+        failed.GetProperty("id").EnumerateArray().Select(e => e.GetString()).ShouldBe(["002"]);
+
+        // The agent was down when the call came: the command waited on its stream.
+        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.88") == 1, "the agent's add", 30_000);
+    }
+
+    [Fact]
     public async Task A_single_host_has_no_agents()
     {
         await using var daemon = await ApiDaemon.StartAsync();
