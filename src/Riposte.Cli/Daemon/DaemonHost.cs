@@ -169,7 +169,8 @@ internal sealed class DaemonHost
             await Task.WhenAny(_tailOpen.Task, Task.WhenAll(inputs));
             _logger.LogInformation("Started (pid: {Pid}); home {Home}; {Count} active responses configured", Environment.ProcessId, layout.Home,
                 config.ActiveResponses.Count);
-            ServePlan.Log(_logger, _options, config, await store.CountTimeoutsAsync(cancellationToken));
+            // Not the command's token: a SIGTERM from here on must reach the clean stop below, not end the run with an exception.
+            ServePlan.Log(_logger, _options, config, await store.CountTimeoutsAsync(CancellationToken.None));
             systemd.Ready($"Running; {config.ActiveResponses.Count} active responses configured");
             await using var stopping = stop.Token.Register(systemd.Stopping);
 

@@ -54,6 +54,7 @@ internal sealed class ExpiryScheduler : IAsyncDisposable
         {
             Task changed;
             TimeSpan wait;
+            DateTimeOffset? nextAt = null;
             var due = new List<string>();
             lock (_gate)
             {
@@ -65,7 +66,12 @@ internal sealed class ExpiryScheduler : IAsyncDisposable
                 }
 
                 changed = _changed.Task;
-                wait = _queue.TryPeek(out _, out var next) ? next - now : Timeout.InfiniteTimeSpan;
+                wait = Timeout.InfiniteTimeSpan;
+                if (_queue.TryPeek(out _, out var next))
+                {
+                    nextAt = next;
+                    wait = next - now;
+                }
             }
 
             foreach (var rkey in due)
@@ -88,6 +94,14 @@ internal sealed class ExpiryScheduler : IAsyncDisposable
             // A linked source per wait, cancelled afterwards, so abandoned delays do not pile up on the stop token.
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(token);
             var delay = Task.Delay(wait == Timeout.InfiniteTimeSpan || wait >= TimeSpan.Zero ? wait : TimeSpan.Zero, _time, waitCancel.Token);
+            // The delay counts from when it was armed, not from the "now" read above: if the clock moved in between
+            // (a jump, or a test's fake clock advanced at that moment), it would wake late or never. Look again.
+            if (nextAt is { } nextDue && _time.GetUtcNow() >= nextDue)
+            {
+                await waitCancel.CancelAsync().ConfigureAwait(false);
+                continue;
+            }
+
             await Task.WhenAny(delay, changed).ConfigureAwait(false);
             await waitCancel.CancelAsync().ConfigureAwait(false);
         }
