@@ -46,11 +46,11 @@ internal static class ApiAuth
             {
                 detail = "this endpoint needs an Authorization: Bearer <token> header (the token is in the daemon's API token file)";
             }
-            else if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            else if (!header.StartsWith(ApiToken.BearerScheme, StringComparison.OrdinalIgnoreCase))
             {
                 detail = "the Authorization header must use the Bearer scheme";
             }
-            else if (!token.Matches(header.AsSpan(7).Trim()))
+            else if (!token.MatchesAuthorization(header))
             {
                 detail = "the bearer token is not the one in the daemon's API token file";
             }

@@ -30,6 +30,13 @@ internal sealed class ApiToken
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), SHA256.HashData(_token));
     }
 
+    /// <summary>True when <paramref name="header"/> (an <c>Authorization</c> value) is <c>Bearer</c> with this token.</summary>
+    public bool MatchesAuthorization(string? header) =>
+        header is not null && header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) && Matches(header.AsSpan(BearerScheme.Length).Trim());
+
+    /// <summary>The scheme prefix of a bearer <c>Authorization</c> header.</summary>
+    public const string BearerScheme = "Bearer ";
+
     /// <summary>
     /// A value derived from the token for <paramref name="purpose"/> (HMAC-SHA256, base64url): what the dashboard's session
     /// cookie holds, so the token itself never sits in a browser's cookie jar, and changing the token ends every session.

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Riposte.Inputs;
 
@@ -58,7 +57,7 @@ internal readonly record struct UnixFileFacts(uint Uid, uint Gid, UnixFileMode M
     }
 
     /// <summary>This process's effective user id.</summary>
-    public static uint EffectiveUid => GetEuid();
+    public static uint EffectiveUid => Execution.LibC.GetEffectiveUid();
 
     /// <summary><c>rwxr-x---</c>, as <c>ls -l</c> prints the permission bits.</summary>
     public static string Symbolic(UnixFileMode mode)
@@ -84,7 +83,4 @@ internal readonly record struct UnixFileFacts(uint Uid, uint Gid, UnixFileMode M
 
     /// <summary>The mode in octal, as chmod takes it (<c>0750</c>).</summary>
     public static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint GetEuid();
 }

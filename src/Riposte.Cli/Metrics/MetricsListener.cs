@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +10,6 @@ using Microsoft.Extensions.Logging;
 using Riposte.Cli.Daemon;
 using Riposte.Config.Settings;
 
-using Riposte.State;
 
 namespace Riposte.Cli.Metrics;
 
@@ -116,26 +113,8 @@ internal sealed class MetricsListener : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>The token in <paramref name="path"/> (trimmed), or null with why not.</summary>
-    internal static string? ReadToken(string path, out string? problem)
-    {
-        // The API's own checks (no symlink followed, 0600, this user's): a scrape must not trust a file the API refuses.
-        var token = SecretFile.Read(path, "the API token file", out var error);
-        problem = error;
-        return token;
-    }
-
-    /// <summary>True when <paramref name="header"/> is <c>Bearer &lt;token&gt;</c>, compared in constant time.</summary>
-    internal static bool IsAuthorized(string? header, string token)
-    {
-        const string scheme = "Bearer ";
-        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), Encoding.UTF8.GetBytes(token));
-    }
+    /// <summary>The API's token, read with the API's own checks (a scrape must not trust a file the API refuses).</summary>
+    internal static Api.ApiToken? ReadToken(string path, out string? problem) => Api.ApiToken.Load(path, out problem);
 
     private static IEnumerable<IPAddress> Bindings(ListenEndpoint endpoint)
     {
@@ -174,7 +153,7 @@ internal sealed class MetricsListener : IAsyncDisposable
                 return;
             }
 
-            if (!IsAuthorized(context.Request.Headers.Authorization, token))
+            if (!token.MatchesAuthorization(context.Request.Headers.Authorization))
             {
                 response.StatusCode = StatusCodes.Status401Unauthorized;
                 response.Headers.WWWAuthenticate = "Bearer";
