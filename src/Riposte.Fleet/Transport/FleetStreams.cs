@@ -18,7 +18,7 @@ public static class FleetStreams
     {
         ArgumentNullException.ThrowIfNull(js);
         ArgumentNullException.ThrowIfNull(options);
-        await ConvergeAsync(() => js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.CommandStream, [FleetNames.CommandPrefix + "*"])
+        await ConvergeAsync(() => CreateOrBringToAsync(js, new StreamConfig(FleetNames.CommandStream, [FleetNames.CommandPrefix + "*"])
         {
             // Work queue: an acked command is gone, so the stream only ever holds what agents still owe.
             Retention = StreamConfigRetention.Workqueue,
@@ -31,7 +31,7 @@ public static class FleetStreams
             Discard = StreamConfigDiscard.Old,
         }, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-        await ConvergeAsync(() => js.CreateOrUpdateStreamAsync(new StreamConfig(FleetNames.OutcomeStream, [FleetNames.OutcomePrefix + "*"])
+        await ConvergeAsync(() => CreateOrBringToAsync(js, new StreamConfig(FleetNames.OutcomeStream, [FleetNames.OutcomePrefix + "*"])
         {
             Retention = StreamConfigRetention.Limits,
             Storage = StreamConfigStorage.File,
@@ -82,9 +82,30 @@ public static class FleetStreams
     }
 
     /// <summary>
-    /// Runs a create-or-update that another manager may be running at the same moment: create-or-update looks, then
-    /// creates, so two managers starting together can both see "missing" and one create fails because the other's won.
-    /// Trying again finds it and updates it to the same settings; an error that persists is thrown after a few tries.
+    /// Creates the stream, or updates it only when it exists with other settings. Create comes first, not update (as
+    /// NATS.Net's CreateOrUpdateStreamAsync does), because nats-server 2.9.10 (Debian's) registers a new stream before
+    /// it opens its store and dies with a nil dereference (stream.go:1602) on an update that arrives in between: two
+    /// managers starting together on a fresh server crashed it that way. A create with the settings the stream
+    /// already has succeeds without changing it, so managers that agree never send an update at all.
+    /// </summary>
+    private static async ValueTask<INatsJSStream> CreateOrBringToAsync(INatsJSContext js, StreamConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await js.CreateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNameInUseWithOtherSettings)
+        {
+            return await js.UpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private const int StreamNameInUseWithOtherSettings = 10058;
+
+    /// <summary>
+    /// Runs a create-or-update that another manager may be running at the same moment: a create can lose to the
+    /// other's create or update (different settings, a consumer being made), and trying again finds what won and
+    /// brings it to these settings; an error that persists is thrown after a few tries.
     /// </summary>
     private static async Task<T> ConvergeAsync<T>(Func<ValueTask<T>> createOrUpdate, CancellationToken cancellationToken)
     {
