@@ -90,19 +90,45 @@ public sealed class AlertFileTailerTests : IDisposable
         lines[3].PositionAfter.ShouldBe(new TailPosition(Identity(AlertsJson), 2 * Length("d")));
     }
 
+    /// <remarks>
+    /// Each rotation waits until the tail has delivered the current file's first line, that is, until it has the file
+    /// open: a file created and rotated away between two polls is one no poll-based tail can see (real rotations are
+    /// hours apart). CI lost exactly that race when the tail's first poll came late on a busy machine. What is still
+    /// raced is the point of the test: lines appended just before each move must be read from the old file.
+    /// </remarks>
     [Fact]
     public async Task Repeated_rotations_under_a_live_writer_lose_and_repeat_nothing()
     {
         File.WriteAllText(AlertsJson, "");
         await using var tail = Follow();
+        var delivered = 0;
+        var reader = Task.Run(async () =>
+        {
+            var read = new List<TailedLine>();
+            for (var i = 0; i < 300; i++)
+            {
+                read.Add(await tail.NextAsync());
+                Volatile.Write(ref delivered, read.Count);
+            }
+
+            return read;
+        }, TestContext.Current.CancellationToken);
         var writer = Task.Run(async () =>
         {
+            var firstOfFile = 0;
             for (var i = 0; i < 300; i++)
             {
                 if (i % 60 == 59)
                 {
+                    // Bounded by the reader: it fails (and completes) when no line comes for its own timeout.
+                    while (Volatile.Read(ref delivered) <= firstOfFile && !reader.IsCompleted)
+                    {
+                        await Task.Delay(1, TestContext.Current.CancellationToken);
+                    }
+
                     File.Move(AlertsJson, _dir.File($"alerts-{i}.json"));
                     File.WriteAllText(AlertsJson, "");
+                    firstOfFile = i;
                 }
 
                 Append(AlertsJson, Alert(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -113,7 +139,7 @@ public sealed class AlertFileTailerTests : IDisposable
             }
         }, TestContext.Current.CancellationToken);
 
-        var lines = await tail.TakeAsync(300);
+        var lines = await reader;
         await writer;
         await tail.ShouldBeQuietAsync(50);
 
