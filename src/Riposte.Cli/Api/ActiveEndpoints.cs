@@ -15,8 +15,10 @@ internal static class ActiveEndpoints
     {
         v1.MapGet("/active", ListAsync).WithSummary("The active responses (timeout entries); filters key, response; paging limit, offset.")
             .Produces<ActivePage>().ProducesProblem(StatusCodes.Status400BadRequest);
-        v1.MapDelete("/active/{rkey}", RevokeAsync).WithSummary("Revoke: run the delete now and forget the entry (an rkey, or a key such as an address).")
-            .Produces<RevokeReply>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        v1.MapDelete("/active/{rkey}", RevokeAsync)
+            .WithSummary("Revoke: run the delete now and forget the entry (an rkey, or a key such as an address); on a manager, agent=ID sends the revoke to that agent.")
+            .Produces<RevokeReply>().Produces<RevokeSent>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)
@@ -51,11 +53,17 @@ internal static class ActiveEndpoints
         return TypedResults.Ok(new ActivePage(entries.Count, paging.Offset, paging.Limit, page));
     }
 
-    private static async Task<IResult> RevokeAsync(string rkey, ApiServices services)
+    private static async Task<IResult> RevokeAsync(string rkey, HttpRequest request, ApiServices services)
     {
         if (rkey.Length is 0 or > 512 || rkey.Any(char.IsControl))
         {
             return ApiProblems.BadRequest("the rkey must be 1 to 512 characters without control characters");
+        }
+
+        var agent = request.Query["agent"].ToString();
+        if (agent.Length > 0 && agent != LocalAgent)
+        {
+            return await SendRevokeAsync(rkey, agent, services);
         }
 
         // The engine runs the delete program now and forgets the entry, exactly as `riposte revoke` through the
@@ -69,6 +77,36 @@ internal static class ActiveEndpoints
 
         var results = outcomes.Select(o => new RevokeResult(o.RKey ?? rkey, o.Result.ToString().ToLowerInvariant(), o.Detail)).ToList();
         return TypedResults.Ok(new RevokeReply(results.All(r => r.Result == "continued"), results));
+    }
+
+    /// <summary>
+    /// On a manager, an agent's entry is revoked where it lives: the key goes to the agent on its command stream, which
+    /// looks it up in its own state as a local revoke does (<c>riposte revoke --agent</c>). The stream keeps it for an
+    /// agent that is down, so the answer is 202: sent, not yet done; the agent's outcome arrives in history and events.
+    /// </summary>
+    private static async Task<IResult> SendRevokeAsync(string rkey, string agent, ApiServices services)
+    {
+        if (!Fleet.FleetNames.IsAgentId(agent))
+        {
+            return ApiProblems.BadRequest($"agent must be an agent id or '{LocalAgent}'");
+        }
+
+        if (services.Manager is not { } manager)
+        {
+            return ApiProblems.BadRequest("this host is not a fleet manager: only its own entries (no agent, or agent=local) can be revoked here");
+        }
+
+        if (manager.Registry.Find(agent) is not { Transport: Fleet.Registry.AgentTransport.Riposte })
+        {
+            return ApiProblems.NotFound($"'{agent}' is not an enrolled Riposte agent");
+        }
+
+        var now = services.Time.GetUtcNow();
+        var command = new Fleet.Transport.FleetCommand(agent, Fleet.FleetNames.RevokeKind, System.Text.Encoding.UTF8.GetBytes(rkey),
+            Fleet.Transport.CommandIds.Fresh(), now, now + services.Home.Settings.Fleet.CommandTtl);
+        // Not the request's token: once asked, the command is stored or the call fails; a hang-up does not half-send it.
+        await manager.Publisher.PublishAsync(command, CancellationToken.None);
+        return TypedResults.Accepted((string?)null, new RevokeSent(true, agent, rkey, command.Id, command.ExpiresAt));
     }
 
     /// <summary>A page of <c>GET /api/v1/active</c>.</summary>
@@ -96,6 +134,14 @@ internal static class ActiveEndpoints
 
     /// <summary>The body of <c>DELETE /api/v1/active/{rkey}</c>.</summary>
     public sealed record RevokeReply(bool Ok, IReadOnlyList<RevokeResult> Revoked);
+
+    /// <summary>The body of <c>DELETE /api/v1/active/{rkey}?agent=ID</c> on a manager: the revoke is on the agent's stream.</summary>
+    /// <param name="Ok">Always true: the command is stored.</param>
+    /// <param name="Agent">The agent that will run it.</param>
+    /// <param name="Key">The rkey or key the agent looks up.</param>
+    /// <param name="CommandId">The command's id (its outcome carries it).</param>
+    /// <param name="ExpiresAt">When the command stops waiting for an agent that is down.</param>
+    public sealed record RevokeSent(bool Ok, string Agent, string Key, string CommandId, DateTimeOffset ExpiresAt);
 
     /// <summary>What came of one entry's delete.</summary>
     public sealed record RevokeResult(string Rkey, string Result, string? Detail);

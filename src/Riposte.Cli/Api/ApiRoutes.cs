@@ -6,10 +6,7 @@ using Riposte.Cli.Metrics;
 
 namespace Riposte.Cli.Api;
 
-/// <summary>
-/// Every route the API serves, in one place. <c>GET /metrics</c> and the dashboard at <c>/</c> are not here yet: each
-/// lands as one line in <see cref="Map"/> (the dashboard's line replaces the reserved <c>/</c>).
-/// </summary>
+/// <summary>Every route the API serves, in one place: the API, Wazuh's call, the OpenAPI document, <c>/metrics</c> and the dashboard.</summary>
 internal static class ApiRoutes
 {
     public static void AddServices(IServiceCollection services) => services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>

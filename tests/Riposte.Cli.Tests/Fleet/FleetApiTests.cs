@@ -112,6 +112,69 @@ public sealed class FleetApiTests
     }
 
     [Fact]
+    public async Task An_agents_entry_revoked_through_the_managers_api_runs_its_delete_on_that_agent()
+    {
+        Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
+        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
+        using var fleet = new FleetHomes(LocalBlock);
+        var home = fleet.AddAgentHome(["firewall-drop600"]);
+        fleet.Enrol(FleetHomes.Agent("001"));
+        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
+        var port = ApiDaemon.FreePort();
+        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
+        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+
+        fleet.Alert("101", "001", "192.0.2.67", "7.2");
+        await TestHome.WaitForAsync(() => Get(client, "/api/v1/active?key=192.0.2.67").GetProperty("total").GetInt32() == 1,
+            "the agent's entry on the manager", 60_000);
+        var rkey = Get(client, "/api/v1/active?key=192.0.2.67").GetProperty("items")[0].GetProperty("rkey").GetString()!;
+
+        // Without agent=, the manager's own entries: it has none, so nothing is run anywhere.
+        using (var local = await client.DeleteAsync($"/api/v1/active/{Uri.EscapeDataString(rkey)}", Ct))
+        {
+            local.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        }
+
+        using (var unknown = await client.DeleteAsync($"/api/v1/active/{Uri.EscapeDataString(rkey)}?agent=002", Ct))
+        {
+            unknown.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound, "002 is not enrolled");
+        }
+
+        using (var bad = await client.DeleteAsync($"/api/v1/active/{Uri.EscapeDataString(rkey)}?agent=..%2F001", Ct))
+        {
+            bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        }
+
+        FleetHomes.Adds(home, "192.0.2.67").ShouldBe(1);
+        home.Events().ShouldNotContain("delete 192.0.2.67");
+
+        using var revoke = await client.DeleteAsync($"/api/v1/active/{Uri.EscapeDataString(rkey)}?agent=001", Ct);
+        var body = await revoke.Content.ReadAsStringAsync(Ct);
+        revoke.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted, body);
+        var sent = JsonDocument.Parse(body).RootElement;
+        (sent.GetProperty("ok").GetBoolean(), sent.GetProperty("agent").GetString(), sent.GetProperty("key").GetString()).ShouldBe((true, "001", rkey));
+        sent.GetProperty("command_id").GetString().ShouldNotBeNullOrEmpty();
+
+        // The agent runs the delete program, and the manager learns it from the agent's outcome.
+        await TestHome.WaitForAsync(() => home.Events().Count(e => e == "delete 192.0.2.67") == 1, "the delete on the agent", 60_000);
+        await TestHome.WaitForAsync(() => Get(client, "/api/v1/active?key=192.0.2.67").GetProperty("total").GetInt32() == 0,
+            "the entry gone from the manager's list", 60_000);
+        home.Events().Count(e => e == "delete 192.0.2.67").ShouldBe(1, "one revoke, one delete");
+    }
+
+    [Fact]
+    public async Task Revoking_on_an_agent_needs_a_manager()
+    {
+        await using var daemon = await ApiDaemon.StartAsync();
+        using var response = await daemon.Client.DeleteAsync("/api/v1/active/192.0.2.68?agent=001", Ct);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("not a fleet manager");
+    }
+
+    [Fact]
     public async Task A_single_host_has_no_agents()
     {
         await using var daemon = await ApiDaemon.StartAsync();

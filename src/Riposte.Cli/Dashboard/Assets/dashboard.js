@@ -47,14 +47,8 @@ function left(entry) {
 function renderActive() {
   const body = document.querySelector('#active tbody');
   body.replaceChildren(...state.active.map(entry => {
-    // An agent's entry is revoked on that agent (riposte revoke --agent); the API revokes this host's own.
-    let button;
-    if (entry.agent) {
-      button = el('span', { class: 'muted', title: 'riposte revoke ' + target(entry) + ' --agent ' + entry.agent }, 'on agent');
-    } else {
-      button = el('button', { class: 'revoke', type: 'button', 'data-rkey': entry.rkey }, 'Revoke');
-      button.addEventListener('click', () => revoke(entry, button));
-    }
+    const button = el('button', { class: 'revoke', type: 'button', 'data-rkey': entry.rkey }, 'Revoke');
+    button.addEventListener('click', () => revoke(entry, button));
     return el('tr', { 'data-rkey': entry.rkey },
       el('td', {}, entry.response || entry.ar_name || ''), el('td', { class: 'target' }, target(entry)), el('td', {}, entry.agent || 'this host'),
       el('td', {}, entry.offense || 1), el('td', { class: 'left' }, left(entry)),
@@ -67,12 +61,15 @@ function renderActive() {
 function tick() { document.querySelectorAll('#active tbody tr').forEach((row, i) => { if (state.active[i]) row.querySelector('.left').textContent = left(state.active[i]); }); }
 
 async function revoke(entry, button) {
-  if (!confirm('Revoke ' + (entry.response || '') + ' for ' + target(entry) + '? Its delete runs now.')) return;
+  const where = entry.agent ? ' on agent ' + entry.agent : '';
+  if (!confirm('Revoke ' + (entry.response || '') + ' for ' + target(entry) + where + '? Its delete runs now' +
+      (entry.agent ? ' (or when the agent is back)' : '') + '.')) return;
   button.disabled = true;
   try {
-    const path = '/api/v1/active/' + encodeURIComponent(entry.rkey);
+    // An agent's entry is revoked on that agent: the manager queues it on the agent's stream and answers 202.
+    const path = '/api/v1/active/' + encodeURIComponent(entry.rkey) + (entry.agent ? '?agent=' + encodeURIComponent(entry.agent) : '');
     await api('DELETE', path);
-    toast('Revoked ' + target(entry));
+    toast(entry.agent ? 'Revoke sent to agent ' + entry.agent + ' for ' + target(entry) : 'Revoked ' + target(entry));
     await loadActive();
   } catch (e) { button.disabled = false; toast('Revoke failed: ' + e.message, true); }
 }

@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using Riposte.Cli.Api;
+using Riposte.Fleet;
+using Riposte.Nats;
+
+namespace Riposte.Cli.Dashboard;
+
+/// <summary>A manager's dashboard in a real headless browser: the agents, their entries, and revoking on an agent.</summary>
+public sealed class DashboardFleetBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private const string LocalBlock =
+        "<active-response><command>firewall-drop</command><location>local</location><rules_id>101</rules_id><timeout>600</timeout></active-response>";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Revoking_an_agents_entry_from_the_managers_page_runs_the_delete_on_that_agent()
+    {
+        Assert.SkipWhen(!File.Exists(Chromium), "chromium is not installed (.ci/run installs Debian's chromium for this test)");
+        Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
+        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
+        using var fleet = new FleetHomes(LocalBlock);
+        var home = fleet.AddAgentHome(["firewall-drop600"]);
+        fleet.Enrol(FleetHomes.Agent("001"));
+        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
+        var port = ApiDaemon.FreePort();
+        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
+        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+        fleet.Alert("101", "001", "192.0.2.91", "8.1");
+        await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.91") == 1, "the agent's add", 60_000);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) errors.Add(m.Text); };
+        await page.GotoAsync($"http://127.0.0.1:{port}/");
+        await page.FillAsync("#token", ApiDaemon.Token);
+        await page.ClickAsync("#sign-in");
+
+        await page.Locator("#agents tbody tr[data-agent='001']", new PageLocatorOptions { HasText = "active" }).WaitForAsync();
+        // The agent's report reaches the manager's list a moment after the add; the page reloads it on the agent's event.
+        var row = page.Locator("#active tbody tr", new PageLocatorOptions { HasText = "192.0.2.91" });
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        (await row.Locator("td").Nth(2).InnerTextAsync()).ShouldBe("001");
+
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await row.Locator("button.revoke").ClickAsync();
+        await TestHome.WaitForAsync(() => home.Events().Contains("delete 192.0.2.91"), "the revoke's delete on the agent", 60_000);
+        await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 60_000 });
+        home.Events().Count(e => e == "delete 192.0.2.91").ShouldBe(1);
+        errors.ShouldBeEmpty();
+    }
+}
