@@ -150,7 +150,8 @@ public sealed class ScriptTestCommandTests : IDisposable
         var run = await ScriptDir.RunAsync(program, "--timeout", "1");
 
         run.ExitCode.ShouldBe(0, run.ToString());
-        run.Warnings.ShouldBe(["log-format"], run.ToString());
+        // slow-start measures the machine (bash forking date on a busy CI box took 231 ms once), not this program's log.
+        run.Warnings.Where(w => w != "slow-start").ShouldBe(["log-format"], run.ToString());
         run.Json.GetProperty("log").GetProperty("bad_lines").GetInt32().ShouldBe(3);
         run.Finding("log-format").GetProperty("steps").GetArrayLength().ShouldBe(0);
     }
