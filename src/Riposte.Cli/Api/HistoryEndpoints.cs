@@ -17,7 +17,8 @@ internal static class HistoryEndpoints
     private const int MaxScan = 100_000;
 
     public static void Map(RouteGroupBuilder v1) =>
-        v1.MapGet("/history", QueryAsync).WithSummary("Audit events, newest first; filters since, key, event, response; paging limit with before or after (event ids).")
+        v1.MapGet("/history", QueryAsync)
+            .WithSummary("Audit events, newest first; filters since, key, event, response, agent (on a manager: an id or *); paging limit with before or after (event ids).")
             .Produces<HistoryPage>().ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> QueryAsync(HttpRequest request, ApiServices services, CancellationToken cancellationToken)
@@ -78,6 +79,23 @@ internal static class HistoryEndpoints
             (kind.Length == 0 || e.Event == kind) && (response.Length == 0 || e.Response == response) && (since is null || e.At >= since)
             && (key.Length == 0 || e.RKey == key || e.RKey?.Contains(key, StringComparison.Ordinal) == true || e.Keys.Contains(key, StringComparer.Ordinal));
 
+        var agent = q["agent"].ToString();
+        if (agent.Length > 0 && agent != ActiveEndpoints.LocalAgent)
+        {
+            if (agent != AllAgents && !Fleet.FleetNames.IsAgentId(agent))
+            {
+                return ApiProblems.BadRequest($"agent must be an agent id, {AllAgents} (every agent) or '{ActiveEndpoints.LocalAgent}'");
+            }
+
+            if (services.Fleet is not { } fleet)
+            {
+                return ApiProblems.BadRequest("this host is not a fleet manager: it has only its own history (no agent, or agent=local)");
+            }
+
+            var agentPage = await AgentsPageAsync(fleet, agent == AllAgents ? null : agent, kind, key, since, before, after, limit, Wanted, cancellationToken);
+            return TypedResults.Ok(new HistoryPage(agentPage, agentPage.Count > 0 ? agentPage[^1].Id : null, agentPage.Count > 0 ? agentPage[0].Id : after));
+        }
+
         List<ResponseEvent> page;
         if (after is { } position)
         {
@@ -121,6 +139,53 @@ internal static class HistoryEndpoints
         var newest = page.Count > 0 ? page[0].Id : (long?)null;
         var oldest = page.Count > 0 ? page[^1].Id : (long?)null;
         return TypedResults.Ok(new HistoryPage(page, oldest, newest ?? after));
+    }
+
+    /// <summary>The <c>agent</c> filter's name for every agent.</summary>
+    public const string AllAgents = "*";
+
+    /// <summary>
+    /// On a manager, the agents' history (the fleet view): ids there are the fleet history's, a sequence of its own, so
+    /// a page holds agents' events only and the cursors page through them; this host's own events are agent=local.
+    /// </summary>
+    private static async Task<List<ResponseEvent>> AgentsPageAsync(Fleet.View.FleetStore fleet, string? agent, string kind, string key, DateTimeOffset? since,
+        long? before, long? after, int limit, Func<ResponseEvent, bool> wanted, CancellationToken cancellationToken)
+    {
+        List<ResponseEvent> page = [];
+        if (after is { } position)
+        {
+            var scanned = 0;
+            while (page.Count < limit && scanned < MaxScan)
+            {
+                var batch = await fleet.ReadHistoryAfterAsync(position, 256, cancellationToken);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                scanned += batch.Count;
+                position = batch[^1].Id;
+                page.AddRange(batch.Where(r => agent is null || r.Agent == agent).Select(Fleet.View.FleetEventSource.ToEvent).Where(wanted).Take(limit - page.Count));
+            }
+
+            page.Reverse();
+            return page;
+        }
+
+        var storeEvent = kind is ResponseEventKinds.Refused or ResponseEventKinds.RateLimited ? AuditEvents.Skip : kind.Length == 0 ? null : kind;
+        var window = limit + 1;
+        while (true)
+        {
+            var rows = await fleet.QueryHistoryAsync(new Fleet.View.FleetHistoryQuery(since, agent, key.Length == 0 ? null : key, storeEvent, window,
+                BeforeId: before ?? long.MaxValue), cancellationToken);
+            page = [.. rows.Select(Fleet.View.FleetEventSource.ToEvent).Where(wanted).Take(limit)];
+            if (page.Count >= limit || rows.Count < window || window >= MaxScan)
+            {
+                return page;
+            }
+
+            window = Math.Min(window * 4, MaxScan);
+        }
     }
 
     internal static DateTimeOffset? ParseSince(string text, TimeProvider time)

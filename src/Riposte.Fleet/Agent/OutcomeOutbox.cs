@@ -118,7 +118,7 @@ internal sealed class OutcomeOutbox
         }
 
         var outcome = new AgentOutcome(_options.AgentId, instance, row.Id, row.At.ToUnixTimeMilliseconds(), row.Event, row.RKey, row.Program, row.ArName,
-            row.AlertId, row.Keys, row.ExitCode, row.DurationMs, row.Detail, row.Source, expires);
+            row.AlertId, row.Keys, row.ExitCode, row.DurationMs, row.Detail, row.Source, expires, row.RuleId, row.RuleLevel);
         var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(outcome, FleetJson.Default.AgentOutcome);
         var ack = await _js.PublishAsync(FleetNames.OutcomeSubject(_options.AgentId), bytes,
             opts: new NatsJSPubOpts { MsgId = $"{_options.AgentId}-{instance}-{row.Id}" }, cancellationToken: cancellationToken).ConfigureAwait(false);

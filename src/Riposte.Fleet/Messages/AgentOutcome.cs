@@ -21,6 +21,8 @@ namespace Riposte.Fleet.Messages;
 /// <param name="Detail">Why, in a sentence.</param>
 /// <param name="Source">The input (<c>fleet:&lt;command id&gt;</c> for commands from a manager, <c>timeout</c> for deletes...).</param>
 /// <param name="ExpiresAt">For an add or an abort, when the response will be undone (Unix ms), so the manager can show time left.</param>
+/// <param name="RuleId">The rule of the alert that caused it, so a manager's notifications and Wazuh rules can filter by rule.</param>
+/// <param name="RuleLevel">That rule's level.</param>
 public sealed record AgentOutcome(
     [property: JsonPropertyName("agent")] string Agent,
     [property: JsonPropertyName("instance")] string Instance,
@@ -36,4 +38,6 @@ public sealed record AgentOutcome(
     [property: JsonPropertyName("duration_ms")] long DurationMs,
     [property: JsonPropertyName("detail")] string? Detail,
     [property: JsonPropertyName("source")] string? Source,
-    [property: JsonPropertyName("expires_at")] long? ExpiresAt = null);
+    [property: JsonPropertyName("expires_at")] long? ExpiresAt = null,
+    [property: JsonPropertyName("rule_id")] string? RuleId = null,
+    [property: JsonPropertyName("rule_level")] int? RuleLevel = null);

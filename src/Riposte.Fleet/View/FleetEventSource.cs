@@ -43,6 +43,6 @@ public sealed class FleetEventSource(FleetStore store) : IResponseEventSource
         ArgumentNullException.ThrowIfNull(row);
         var kind = ResponseEventMapper.KindOf(row.Event, row.Detail);
         return new ResponseEvent(row.Id, row.At, kind, ResponseEventKinds.SeverityOf(kind).ToString().ToLowerInvariant(), row.Agent, row.ArName, row.RKey,
-            row.Keys, string.IsNullOrEmpty(row.Program) ? null : row.Program, row.AlertId, null, null, row.ExitCode, row.DurationMs, row.Detail, row.Source);
+            row.Keys, string.IsNullOrEmpty(row.Program) ? null : row.Program, row.AlertId, row.RuleId, row.RuleLevel, row.ExitCode, row.DurationMs, row.Detail, row.Source);
     }
 }

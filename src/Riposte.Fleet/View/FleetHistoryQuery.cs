@@ -6,4 +6,7 @@ namespace Riposte.Fleet.View;
 /// <param name="Key">Only rows whose rkey equals or contains this text, or whose keys include it exactly. Null or empty: no key filter.</param>
 /// <param name="Event">Only rows of this event.</param>
 /// <param name="Limit">At most this many rows (must be positive).</param>
-public sealed record FleetHistoryQuery(DateTimeOffset? Since = null, string? Agent = null, string? Key = null, string? Event = null, int Limit = 1000);
+/// <param name="BeforeId">Only rows with a smaller id (a page cursor); the rows then come newest by id, the order they
+/// reached the manager, because agents' clocks disagree and a cursor must not skip a row.</param>
+public sealed record FleetHistoryQuery(DateTimeOffset? Since = null, string? Agent = null, string? Key = null, string? Event = null, int Limit = 1000,
+    long? BeforeId = null);

@@ -17,6 +17,8 @@ namespace Riposte.Fleet.View;
 /// <param name="DurationMs">How long it ran.</param>
 /// <param name="Detail">Why, in a sentence.</param>
 /// <param name="Source">The input (<c>fleet:&lt;id&gt;</c>, <c>timeout</c>...), or <c>manager</c> for the manager's own rows.</param>
+/// <param name="RuleId">The rule of the alert behind an outcome, when the agent reported it (not on the manager's own rows).</param>
+/// <param name="RuleLevel">That rule's level.</param>
 public sealed record FleetHistoryRow(
     long Id,
     DateTimeOffset At,
@@ -30,7 +32,9 @@ public sealed record FleetHistoryRow(
     int? ExitCode,
     long DurationMs,
     string? Detail,
-    string? Source);
+    string? Source,
+    string? RuleId = null,
+    int? RuleLevel = null);
 
 /// <summary>The events the manager records itself in the fleet's history (beside the agents' audit events).</summary>
 public static class FleetEvents

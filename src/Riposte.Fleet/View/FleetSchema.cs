@@ -85,6 +85,11 @@ internal static class FleetSchema
         CREATE INDEX sent_open ON sent (expires_at) WHERE answered_at IS NULL AND expired_at IS NULL;
         CREATE INDEX sent_by_issue ON sent (issued_at);
         """,
+        """
+        -- The rule behind an outcome (agents older than this report none: NULL).
+        ALTER TABLE history ADD COLUMN rule_id TEXT;
+        ALTER TABLE history ADD COLUMN rule_level INTEGER;
+        """,
     ];
 
     /// <summary>Brings the file to <see cref="CurrentVersion"/> in one immediate transaction.</summary>

@@ -36,7 +36,7 @@ public sealed class FleetStore : IAsyncDisposable
     public const int MissedHeartbeats = 3;
 
     private const string FleetSourcePrefix = "fleet:";
-    private const string HistoryColumns = "id, at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source";
+    private const string HistoryColumns = "id, at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source, rule_id, rule_level";
 
     // As the view has always been opened: without the state file's cache_size pragma and PRAGMA optimize on close.
     private static readonly StateDatabaseKind Kind = new()
@@ -189,13 +189,14 @@ public sealed class FleetStore : IAsyncDisposable
         var inserted = Execute(
             transaction,
             """
-            INSERT OR IGNORE INTO history (at, received_at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source, instance, seq)
-            VALUES ($at, $now, $agent, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $detail, $source, $instance, $seq)
+            INSERT OR IGNORE INTO history (at, received_at, agent, event, rkey, program, ar_name, alert_id, keys, exit_code, duration_ms, detail, source, instance, seq,
+                                           rule_id, rule_level)
+            VALUES ($at, $now, $agent, $event, $rkey, $program, $ar, $alert, $keys, $exit, $duration, $detail, $source, $instance, $seq, $rule, $level)
             """,
             ("$at", outcome.At), ("$now", now), ("$agent", outcome.Agent), ("$event", outcome.Event), ("$rkey", outcome.RKey),
             ("$program", outcome.Program), ("$ar", outcome.ArName), ("$alert", outcome.AlertId), ("$keys", keys),
             ("$exit", outcome.ExitCode), ("$duration", outcome.DurationMs), ("$detail", outcome.Detail), ("$source", outcome.Source),
-            ("$instance", outcome.Instance), ("$seq", outcome.Seq));
+            ("$instance", outcome.Instance), ("$seq", outcome.Seq), ("$rule", outcome.RuleId), ("$level", outcome.RuleLevel));
         if (inserted == 0)
         {
             return false;
@@ -488,7 +489,7 @@ public sealed class FleetStore : IAsyncDisposable
             },
             cancellationToken);
 
-    /// <summary>The history rows matching <paramref name="query"/>, newest first (by time, then by id).</summary>
+    /// <summary>The history rows matching <paramref name="query"/>, newest first (by time, then by id; by id alone with a cursor).</summary>
     public ValueTask<IReadOnlyList<FleetHistoryRow>> QueryHistoryAsync(FleetHistoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -521,12 +522,18 @@ public sealed class FleetStore : IAsyncDisposable
             parameters.Add(("$event", @event));
         }
 
+        if (query.BeforeId is { } before)
+        {
+            conditions.Add("id < $before");
+            parameters.Add(("$before", before));
+        }
+
         if (conditions.Count > 0)
         {
             sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
         }
 
-        sql.Append(" ORDER BY at DESC, id DESC LIMIT $limit");
+        sql.Append(query.BeforeId is null ? " ORDER BY at DESC, id DESC LIMIT $limit" : " ORDER BY id DESC LIMIT $limit");
         parameters.Add(("$limit", query.Limit));
 
         return ReadAsync<IReadOnlyList<FleetHistoryRow>>(
@@ -656,7 +663,9 @@ public sealed class FleetStore : IAsyncDisposable
                 reader.IsDBNull(9) ? null : reader.GetInt32(9),
                 reader.GetInt64(10),
                 NullableString(reader, 11),
-                NullableString(reader, 12)));
+                NullableString(reader, 12),
+                NullableString(reader, 13),
+                reader.IsDBNull(14) ? null : reader.GetInt32(14)));
         }
 
         return rows;

@@ -79,6 +79,25 @@ public sealed class FleetApiTests
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("riposte"))
             .Any(r => r.TryGetProperty("agent", out var a) && a.GetString() == "001" && r.GetProperty("event").GetString() == "add"),
             "the agent's add in the manager's events file", 30_000);
+        // With the alert's rule, so a manager's notifications and Wazuh rules can filter agents' outcomes by rule.
+        var add = File.ReadAllLines(eventsFile).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("riposte"))
+            .First(r => r.TryGetProperty("agent", out var a) && a.GetString() == "001" && r.GetProperty("event").GetString() == "add");
+        (add.GetProperty("rule_id").GetString(), add.GetProperty("rule_level").GetInt32()).ShouldBe(("101", 10));
+        // The agents' history through the API: agent=ID or *, paged by the fleet history's own ids.
+        var agentHistory = Get(client, "/api/v1/history?agent=001");
+        agentHistory.GetProperty("items").EnumerateArray()
+            .ShouldContain(e => e.GetProperty("event").GetString() == "add" && e.GetProperty("rule_id").GetString() == "101" && e.GetProperty("agent").GetString() == "001");
+        var all = Get(client, "/api/v1/history?agent=*&limit=1");
+        var newest = all.GetProperty("items").EnumerateArray().ShouldHaveSingleItem();
+        newest.GetProperty("agent").GetString().ShouldBe("001");
+        var older = Get(client, $"/api/v1/history?agent=*&before={all.GetProperty("next_before").GetInt64()}");
+        older.GetProperty("items").EnumerateArray().ShouldAllBe(e => e.GetProperty("id").GetInt64() < newest.GetProperty("id").GetInt64());
+        Get(client, "/api/v1/history?agent=002").GetProperty("items").GetArrayLength().ShouldBe(0);
+        Get(client, "/api/v1/history?agent=local").GetProperty("items").EnumerateArray().ShouldAllBe(e => e.GetProperty("agent").ValueKind == JsonValueKind.Null);
+        using (var bad = await client.GetAsync("/api/v1/history?agent=..", Ct))
+        {
+            bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        }
     }
 
     [Fact]
@@ -166,12 +185,14 @@ public sealed class FleetApiTests
     }
 
     [Fact]
-    public async Task Revoking_on_an_agent_needs_a_manager()
+    public async Task Revoking_on_an_agent_and_reading_agents_history_need_a_manager()
     {
         await using var daemon = await ApiDaemon.StartAsync();
         using var response = await daemon.Client.DeleteAsync("/api/v1/active/192.0.2.68?agent=001", Ct);
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync(Ct)).ShouldContain("not a fleet manager");
+        using var history = await daemon.Client.GetAsync("/api/v1/history?agent=*", Ct);
+        history.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
     }
 
     [Fact]

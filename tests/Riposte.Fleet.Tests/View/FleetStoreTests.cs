@@ -358,6 +358,58 @@ public sealed class FleetStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_outcomes_rule_is_kept_and_reaches_its_event()
+    {
+        await using var store = await FleetStore.OpenAsync(DbPath, _time, Ct);
+        await store.RecordOutcomeAsync(Outcome("003", 1, AuditEvents.Add, "firewall-drop-203.0.113.5") with { RuleId = "5712", RuleLevel = 10 }, Ct);
+        await store.RecordOutcomeAsync(Outcome("003", 2, AuditEvents.Delete, "firewall-drop-203.0.113.5", source: "timeout"), Ct);
+
+        var rows = await store.ReadHistoryAfterAsync(0, 10, Ct);
+        rows.Select(r => (r.RuleId, r.RuleLevel)).ShouldBe([("5712", (int?)10), (null, null)]);
+        (await store.QueryHistoryAsync(new FleetHistoryQuery(Agent: "003"), Ct)).Single(r => r.Event == AuditEvents.Add).RuleId.ShouldBe("5712");
+        var added = FleetEventSource.ToEvent(rows[0]);
+        (added.RuleId, added.RuleLevel).ShouldBe(("5712", (int?)10));
+    }
+
+    [Fact]
+    public async Task A_version_1_view_gains_the_rule_columns_and_keeps_its_rows()
+    {
+        await using (var store = await FleetStore.OpenAsync(DbPath, _time, Ct))
+        {
+            await store.RecordOutcomeAsync(Outcome("003", 1, AuditEvents.Add, "firewall-drop-203.0.113.5"), Ct);
+        }
+
+        // What version 1 wrote: the history table without the two columns.
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE history DROP COLUMN rule_id; ALTER TABLE history DROP COLUMN rule_level; PRAGMA user_version = 1;";
+            command.ExecuteNonQuery();
+        }
+
+        await using (var store = await FleetStore.OpenAsync(DbPath, _time, Ct))
+        {
+            await store.RecordOutcomeAsync(Outcome("003", 2, AuditEvents.Add, "firewall-drop-203.0.113.6") with { RuleId = "31151", RuleLevel = 7 }, Ct);
+            var rows = await store.ReadHistoryAfterAsync(0, 10, Ct);
+            rows.Select(r => (r.RKey, r.RuleId)).ShouldBe([("firewall-drop-203.0.113.5", (string?)null), ("firewall-drop-203.0.113.6", "31151")]);
+        }
+
+        FleetStore.SchemaVersion.ShouldBe(2);
+    }
+
+    [Fact]
+    public void An_outcome_from_an_agent_without_rules_reads_as_no_rule()
+    {
+        // Agents older than the rule fields send none; the manager reads that as unknown, not as an error.
+        var json = """{"agent":"003","instance":"i","seq":1,"at":0,"event":"add","rkey":null,"program":"p","ar_name":null,"alert_id":null,"keys":[],"exit_code":0,"duration_ms":1,"detail":null,"source":null}""";
+        var outcome = System.Text.Json.JsonSerializer.Deserialize(json, Riposte.Fleet.Transport.FleetJson.Default.AgentOutcome)!;
+        (outcome.RuleId, outcome.RuleLevel).ShouldBe((null, null));
+        System.Text.Json.JsonSerializer.Serialize(outcome with { RuleId = "5712", RuleLevel = 10 }, Riposte.Fleet.Transport.FleetJson.Default.AgentOutcome)
+            .ShouldContain("\"rule_id\":\"5712\",\"rule_level\":10");
+    }
+
+    [Fact]
     public async Task The_schema_version_is_recorded_in_the_file()
     {
         await using (await FleetStore.OpenAsync(DbPath, _time, Ct))
