@@ -35,7 +35,8 @@ public sealed class TeamsChannel(NotificationTarget target, TimeSpan timeout) : 
     /// italic, lists and links). Backslash escapes are not among what Adaptive Cards document, so a renderer may show
     /// them as they are; the characters that open markup become look-alikes instead, which read the same to a person
     /// and mean nothing to a parser: <c>*</c>, <c>_</c>, <c>[</c>, <c>]</c>, <c>`</c>, <c>&lt;</c> and <c>&gt;</c>.
-    /// Line breaks and other control characters become spaces (a list needs a line start), a list marker at the start is
+    /// Line breaks and other control characters become spaces (a list needs a line start), bidirectional overrides are
+    /// dropped (they can make text read backwards), a list marker at the start is
     /// held off with a word joiner, <c>://</c> is broken so no linkifier sees a URL, and the text is cut at
     /// <paramref name="max"/> characters.
     /// </summary>
@@ -46,6 +47,12 @@ public sealed class TeamsChannel(NotificationTarget target, TimeSpan timeout) : 
         var plain = new StringBuilder(Math.Min(text.Length, max) + 8);
         foreach (char c in text)
         {
+            // Bidirectional overrides and isolates can make a line read as something else than what it holds.
+            if (c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069')
+            {
+                continue;
+            }
+
             plain.Append(c switch
             {
                 '*' => '\u2217',
@@ -85,7 +92,7 @@ public sealed class TeamsChannel(NotificationTarget target, TimeSpan timeout) : 
     private static bool StartsLikeAList(string text)
     {
         string t = text.TrimStart(' ');
-        if (t.Length >= 2 && t[0] is '-' or '+' or '\u2217' && t[1] == ' ')
+        if (t.Length >= 2 && t[0] is '-' or '+' && t[1] == ' ')
         {
             return true;
         }

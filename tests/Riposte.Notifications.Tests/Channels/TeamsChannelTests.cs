@@ -116,6 +116,7 @@ public sealed class TeamsChannelTests
         TeamsChannel.Plain("- item", 100).ShouldBe("\u2060- item");
         TeamsChannel.Plain("12. item", 100).ShouldBe("\u206012. item");
         TeamsChannel.Plain("12.5 items", 100).ShouldBe("12.5 items");
+        TeamsChannel.Plain("user \u202Egnp.exe\u2066x\u2069", 100).ShouldBe("user gnp.exex");
 
         // A cut never leaves half of a surrogate pair, which is not valid UTF-16.
         string cut = TeamsChannel.Plain("ab" + string.Concat(Enumerable.Repeat("😀", 10)), 6);
