@@ -128,31 +128,3 @@ public sealed class SlackChannel(NotificationTarget target, TimeSpan timeout) : 
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal);
 }
-
-/// <summary>A Microsoft Teams incoming webhook or workflow: a MessageCard with the events as facts.</summary>
-public sealed class TeamsChannel(NotificationTarget target, TimeSpan timeout) : HttpChannel(target, timeout)
-{
-    /// <inheritdoc />
-    public override JsonNode Body(NotificationMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var facts = new JsonArray();
-        foreach (var e in message.Events.Take(10))
-        {
-            facts.Add(new JsonObject { ["name"] = $"{e.At:u}", ["value"] = Grouping.DigestText.One(e) });
-        }
-
-        return new JsonObject
-        {
-            ["@type"] = "MessageCard",
-            ["@context"] = "https://schema.org/extensions",
-            ["summary"] = message.Summary,
-            ["themeColor"] = message.Severity switch { Events.EventSeverity.Error => "D13438", Events.EventSeverity.Warning => "FFB900", _ => "0078D7" },
-            ["title"] = "Riposte: " + message.Summary,
-            ["sections"] = new JsonArray
-            {
-                new JsonObject { ["activityTitle"] = $"{message.Count} event(s) · {message.Target}", ["facts"] = facts },
-            },
-        };
-    }
-}

@@ -42,6 +42,31 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task A_bad_teams_format_and_a_format_on_a_webhook_are_reported_at_their_values()
+    {
+        var dir = Directory.CreateTempSubdirectory("riposte-cli-");
+        try
+        {
+            var settings = Path.Combine(dir.FullName, "riposte.json");
+            await File.WriteAllTextAsync(settings, """
+                { "notifications": [
+                  { "name": "t", "type": "teams", "url": "https://h.example/", "format": "legacy" },
+                  { "name": "w", "url": "https://h.example/", "format": "message-card" } ] }
+                """, TestContext.Current.CancellationToken);
+
+            var result = await CliRunner.RunAsync(["validate", "--config", Fixtures.ManagerConfig, "--settings", settings]);
+
+            result.ExitCode.ShouldBe(2);
+            result.OutLines.ShouldContain($"{settings}:2:74: error: notifications[0].format must be one of \"adaptive-card\", \"message-card\", not \"legacy\"");
+            result.OutLines.ShouldContain($"{settings}:3:57: error: notifications[1].format is only for type \"teams\", not \"webhook\"");
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
     public async Task Example_settings_are_valid()
     {
         var example = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "riposte.json");

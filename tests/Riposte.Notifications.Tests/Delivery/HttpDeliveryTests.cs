@@ -50,7 +50,7 @@ public sealed class HttpDeliveryTests
     }
 
     [Fact]
-    public async Task Slack_gets_text_and_blocks_and_teams_a_message_card()
+    public async Task Slack_gets_text_and_blocks_and_teams_an_adaptive_card()
     {
         using var slack = new HttpReceiver();
         using var teams = new HttpReceiver();
@@ -72,10 +72,10 @@ public sealed class HttpDeliveryTests
         ((string)s["blocks"]![0]!["text"]!["text"]!).ShouldContain("198.51.100.&lt;b&gt;");
         ((string)slack.Accepted.Last()["text"]!).ShouldContain("FAILED");
 
-        var t = teams.Accepted.First();
-        ((string)t["@type"]!).ShouldBe("MessageCard");
-        ((string)t["title"]!).ShouldContain("blocked 198.51.100.<b>");
-        ((string)teams.Accepted.Last()["themeColor"]!).ShouldBe("D13438");
+        var t = teams.Accepted.First()["attachments"]![0]!["content"]!;
+        ((string)t["type"]!).ShouldBe("AdaptiveCard");
+        ((string)t["body"]![0]!["items"]![0]!["text"]!).ShouldContain("blocked 198.51.100.‹b›");
+        ((string)teams.Accepted.Last()["attachments"]![0]!["content"]!["body"]![0]!["style"]!).ShouldBe("attention");
     }
 
     [Fact]

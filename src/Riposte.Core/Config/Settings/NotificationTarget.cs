@@ -75,7 +75,7 @@ public enum NotificationType
     /// <summary>A Slack incoming webhook (text and blocks).</summary>
     Slack,
 
-    /// <summary>A Microsoft Teams incoming webhook or workflow (a MessageCard).</summary>
+    /// <summary>A Microsoft Teams workflow webhook (an Adaptive Card) or a legacy connector (a MessageCard); see <see cref="TeamsFormat"/>.</summary>
     Teams,
 
     /// <summary>Email over SMTP.</summary>
@@ -83,6 +83,16 @@ public enum NotificationType
 
     /// <summary>RFC 5424 syslog over a unix datagram socket, UDP or TCP.</summary>
     Syslog,
+}
+
+/// <summary>The card a Teams target posts.</summary>
+public enum TeamsFormat
+{
+    /// <summary><c>adaptive-card</c>: a message with an Adaptive Card attachment, what Teams Workflows webhooks take.</summary>
+    AdaptiveCard,
+
+    /// <summary><c>message-card</c>: the legacy Office 365 connector MessageCard, for an old incoming webhook.</summary>
+    MessageCard,
 }
 
 /// <summary>The SMTP settings of an email target.</summary>
@@ -157,6 +167,9 @@ public sealed record NotificationTarget
 
     /// <summary>An absolute http or https URI; required for webhook, slack and teams, null otherwise.</summary>
     public Uri? Url { get; init; }
+
+    /// <summary>The card a Teams target posts. Default <see cref="TeamsFormat.AdaptiveCard"/>; only type teams may set it.</summary>
+    public TeamsFormat Format { get; init; } = TeamsFormat.AdaptiveCard;
 
     /// <summary>The SMTP settings; required for email.</summary>
     public EmailSettings? Email { get; init; }

@@ -61,6 +61,7 @@ public sealed class BinderCharacterisationTests
         ("notifications.min_interval", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "min_interval": {0} } ] }"""),
         ("notifications.headers", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "headers": {0} } ] }"""),
         ("notifications.type", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "type": {0} } ] }"""),
+        ("notifications.format", """{ "notifications": [ { "name": "n", "type": "teams", "url": "https://h.example/", "format": {0} } ] }"""),
         ("notifications.min_severity", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "min_severity": {0} } ] }"""),
         ("notifications.grouping", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "grouping": {0} } ] }"""),
         ("notifications.retry", """{ "notifications": [ { "name": "n", "url": "https://h.example/", "retry": {0} } ] }"""),
@@ -177,6 +178,17 @@ public sealed class BinderCharacterisationTests
         ("notifications incomplete per type", """
             { "notifications": [ { "name": "a", "type": "email" }, { "name": "b", "type": "syslog", "syslog": { "address": "ftp://x" } },
               { "name": "c", "type": "slack" }, { "name": "d", "type": "email", "email": { "host": "h", "from": "f", "to": [] } } ] }
+            """),
+        ("notifications format", """
+            { "notifications": [ { "name": "a", "type": "teams", "url": "https://h.example/", "format": "message-card" },
+              { "name": "b", "type": "teams", "url": "https://h.example/", "format": "adaptive-card" } ] }
+            """),
+        ("notifications format near miss", """{ "notifications": [ { "name": "c", "type": "teams", "url": "https://h.example/", "format": "MessageCard" } ] }"""),
+        ("notifications format of another type", """
+            { "notifications": [ { "name": "a", "url": "https://h.example/", "format": "adaptive-card" },
+              { "name": "b", "type": "slack", "url": "https://h.example/", "format": "message-card" },
+              { "name": "c", "type": "email", "email": { "host": "h", "from": "f", "to": ["t"] }, "format": null },
+              { "name": "d", "type": "Teams", "url": "https://h.example/", "format": "message-card" } ] }
             """),
         ("events all bad", """{ "notifications": [ { "name": "a", "url": "https://h.example/", "events": ["x", 1, null] } ] }"""),
         ("route everything wrong", """
@@ -337,7 +349,8 @@ public sealed class BinderCharacterisationTests
                 lines.Add($"  {n.Type},{List(n.Responses)},{List(n.Rules)},{List(n.Agents)},{n.MinSeverity},{n.Grouping.GroupWait},{n.Grouping.GroupInterval}," +
                     $"{n.Grouping.RepeatInterval},{n.RateLimit}/{n.RateInterval},{n.Retry.MaxAttempts},{n.Retry.BaseDelay},{n.Retry.MaxDelay},{n.MaxPending}" +
                     (n.Email is { } e ? $",smtp={e.Host}:{e.Port},{e.StartTls},{e.User},{e.PasswordFile},{e.From},{List(e.To)}" : "") +
-                    (n.Syslog is { } y ? $",syslog={y.Address},{y.Facility}" : ""));
+                    (n.Syslog is { } y ? $",syslog={y.Address},{y.Facility}" : "") +
+                    (n.Type == NotificationType.Teams ? $",format={n.Format}" : ""));
             }
         }
 

@@ -366,6 +366,52 @@ public sealed class DiagnosticPositionTests
             .ShouldBeAt(Warning, 1, 84, "\"add\" is listed twice");
 
     [Fact]
+    public void Teams_format_defaults_to_the_adaptive_card_and_reads_the_legacy_card()
+    {
+        var targets = Load("""
+            { "notifications": [
+              { "name": "new", "type": "teams", "url": "https://h.example/a" },
+              { "name": "old", "type": "teams", "url": "https://h.example/b", "format": "message-card" },
+              { "name": "set", "type": "teams", "url": "https://h.example/c", "format": "adaptive-card" } ] }
+            """).Notifications;
+        targets.Select(t => t.Format).ShouldBe([TeamsFormat.AdaptiveCard, TeamsFormat.MessageCard, TeamsFormat.AdaptiveCard]);
+    }
+
+    [Fact]
+    public void Bad_teams_format_is_reported_at_its_value()
+    {
+        var diagnostics = Diagnostics("""
+            {
+              "notifications": [
+                { "name": "t", "type": "teams", "url": "https://h.example/",
+                  "format": "messagecard" }
+              ]
+            }
+            """);
+        diagnostics.ShouldHaveSingleItem().ShouldBeAt(Error, 4, 17,
+            "notifications[0].format must be one of \"adaptive-card\", \"message-card\", not \"messagecard\"; did you mean \"message-card\"?");
+        diagnostics[0].ToString().ShouldStartWith("riposte.json:4:17: error: ");
+    }
+
+    [Theory]
+    [InlineData("\"url\": \"https://h.example/\"", "webhook")]
+    [InlineData("\"type\": \"slack\", \"url\": \"https://h.example/\"", "slack")]
+    [InlineData("\"type\": \"syslog\", \"syslog\": { \"address\": \"/dev/log\" }", "syslog")]
+    public void Teams_format_on_another_type_is_an_error(string keys, string type)
+    {
+        var (settings, diagnostics) = RiposteSettingsReader.ReadText($$"""
+            {
+              "notifications": [
+                { "name": "n", {{keys}},
+                  "format": "adaptive-card" }
+              ]
+            }
+            """);
+        settings.ShouldBeNull();
+        diagnostics.ShouldHaveSingleItem().ShouldBeAt(Error, 4, 17, $"notifications[0].format is only for type \"teams\", not \"{type}\"");
+    }
+
+    [Fact]
     public void Notification_defaults_and_headers()
     {
         var target = Load("""

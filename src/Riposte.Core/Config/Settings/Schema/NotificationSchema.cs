@@ -23,6 +23,9 @@ internal static class NotificationSchema
         ("webhook", NotificationType.Webhook), ("slack", NotificationType.Slack), ("teams", NotificationType.Teams),
         ("email", NotificationType.Email), ("syslog", NotificationType.Syslog));
 
+    private static readonly SettingType<TeamsFormat> FormatName = SettingTypes.Choice(
+        ("adaptive-card", TeamsFormat.AdaptiveCard), ("message-card", TeamsFormat.MessageCard));
+
     private static readonly SettingType<int> Severity = SettingTypes.Choice(("info", 0), ("warning", 1), ("error", 2));
 
     private static readonly SettingType<string> SyslogAddress = SettingTypes.Text.Then((context, path, text) =>
@@ -79,7 +82,9 @@ internal static class NotificationSchema
         new SettingSection<Draft>(new Draft(), "A target told about responses: webhook, slack, teams, email or syslog.")
             .Key("name", SettingTypes.Text, (d, v) => d with { Name = v }, "The name notify lists refer to; unique within the file.", required: true)
             .Key("url", WebUrl, (d, v) => d with { Url = v }, "An absolute http or https URL (webhook, slack, teams).")
-            .Key("type", TypeName, (d, v) => d with { Type = v }, "webhook (the default), slack, teams, email or syslog.")
+            .Key("type", TypeName, (d, v) => d with { Type = v, TypeBound = true }, "webhook (the default), slack, teams, email or syslog.")
+            .Key("format", FormatName, (d, v) => d with { Format = v },
+                "For type teams: adaptive-card (the default, for a Workflows webhook) or message-card (a legacy connector).")
             .Key("email", SettingTypes.Object(EmailSection), (d, v) => d with { Email = v }, "SMTP settings, for type email.")
             .Key("syslog", SettingTypes.Object(SyslogSection), (d, v) => d with { Syslog = v }, "Where to send, for type syslog.")
             .Key("events", new SettingType<NotificationEvents>("an array of event names", ReadEvents),
@@ -128,6 +133,15 @@ internal static class NotificationSchema
         if (!reading.Given.ContainsKey(need))
         {
             context.Error(reading.Path, $"{reading.Path} has no \"{need}\"");
+        }
+
+        // Unlike the keys below, format is an error elsewhere: a card format on a webhook or Slack target means the
+        // type was forgotten, and a Teams target read as a generic webhook would post JSON that Teams refuses. A type
+        // already reported as wrong is not blamed twice.
+        bool typeWrong = reading.IsSet("type") && !d.TypeBound;
+        if (d.Type != NotificationType.Teams && !typeWrong && reading.IsSet("format", out string? formatPath))
+        {
+            context.Error(formatPath, $"{formatPath} is only for type \"teams\", not \"{d.Type.ToString().ToLowerInvariant()}\"");
         }
 
         // A key of another type is left unused: say so, since it usually means the type was forgotten.
@@ -245,7 +259,12 @@ internal static class NotificationSchema
 
         public NotificationType Type { get; init; }
 
+        /// <summary>True once a given <c>type</c> was read; false for one left out or refused.</summary>
+        public bool TypeBound { get; init; }
+
         public EmailDraft? Email { get; init; }
+
+        public TeamsFormat Format { get; init; }
 
         public SyslogDraft? Syslog { get; init; }
 
@@ -279,6 +298,7 @@ internal static class NotificationSchema
             Name = Name!,
             Type = Type,
             Url = Type is NotificationType.Webhook or NotificationType.Slack or NotificationType.Teams ? Url : null,
+            Format = Format,
             Email = Type == NotificationType.Email ? Email!.ToSettings() : null,
             Syslog = Type == NotificationType.Syslog ? new SyslogSettings { Address = Syslog!.Address!, Facility = Syslog.Facility } : null,
             Events = Events,
