@@ -31,6 +31,14 @@ public sealed class DashboardFleetBrowserTests
         await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
         fleet.Alert("101", "001", "192.0.2.91", "8.1");
         await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.91") == 1, "the agent's add", 60_000);
+        // The manager has the agent's outcome before the page opens.
+        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+            await TestHome.WaitForAsync(() => client.GetStringAsync("/api/v1/history?agent=001&event=add", Ct).Result.Contains("192.0.2.91", StringComparison.Ordinal),
+                "the agent's add on the manager", 60_000);
+        }
+
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
@@ -43,10 +51,12 @@ public sealed class DashboardFleetBrowserTests
         await page.ClickAsync("#sign-in");
 
         await page.Locator("#agents tbody tr[data-agent='001']", new PageLocatorOptions { HasText = "active" }).WaitForAsync();
-        // The agent's report reaches the manager's list a moment after the add; the page reloads it on the agent's event.
         var row = page.Locator("#active tbody tr", new PageLocatorOptions { HasText = "192.0.2.91" });
         await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         (await row.Locator("td").Nth(2).InnerTextAsync()).ShouldBe("001");
+        // The add happened before the page opened: the timeline has it from the agents' history, not the live stream.
+        await page.Locator("#timeline li[data-event='add']", new PageLocatorOptions { HasText = "agent 001" }).WaitForAsync();
+        await page.Locator("#live.on").WaitForAsync();
 
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await row.Locator("button.revoke").ClickAsync();

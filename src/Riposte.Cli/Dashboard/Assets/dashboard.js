@@ -3,7 +3,7 @@
 // which a cross-site form cannot send (the API refuses cookie-authenticated writes without it).
 'use strict';
 
-const state = { active: [], events: [], lastId: 0, serverSkew: 0, agents: [] };
+const state = { active: [], events: [], lastId: 0, lastFleetId: 0, fleet: false, serverSkew: 0, agents: [] };
 const MAX_EVENTS = 200;
 
 function el(tag, attrs, ...children) {
@@ -122,11 +122,16 @@ async function loadActive() {
   } catch (e) { toast('Could not load active responses: ' + e.message, true); }
 }
 
+// On a manager the agents' history is a log of its own (ids of their own): both are read, and the live stream
+// resumes after the newest of each ("LOCAL.FLEET"), so nothing between the two reads and the stream is missed.
 async function loadHistory() {
   try {
-    const history = items(await api('GET', '/api/v1/history?limit=500'));
-    state.events = history;
-    state.lastId = history.reduce((m, e) => (!e.agent && e.id > m ? e.id : m), 0);
+    const [mine, theirs] = await Promise.all([api('GET', '/api/v1/history?limit=500'),
+      state.fleet ? api('GET', '/api/v1/history?agent=*&limit=500') : Promise.resolve(null)]);
+    const local = items(mine), agents = items(theirs);
+    state.lastId = local.reduce((m, e) => (e.id > m ? e.id : m), 0);
+    state.lastFleetId = agents.reduce((m, e) => (e.id > m ? e.id : m), 0);
+    state.events = local.concat(agents).sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, 1000);
     renderEvents();
   } catch (e) { toast('Could not load history: ' + e.message, true); }
 }
@@ -135,7 +140,9 @@ async function loadAgents() {
   try {
     const response = await fetch('/api/v1/agents', { credentials: 'same-origin', headers: { 'X-Riposte-Request': '1' } });
     if (!response.ok) return;
-    const agents = items(await response.json());
+    const data = await response.json();
+    state.fleet = !!(data && data.fleet);
+    const agents = items(data);
     if (!agents.length) return;
     document.getElementById('agents-section').hidden = false;
     document.querySelector('#agents tbody').replaceChildren(...agents.map(a => el('tr', { class: a.state === 'active' ? '' : 'down', 'data-agent': a.agent },
@@ -145,7 +152,8 @@ async function loadAgents() {
 
 function listen() {
   const live = document.getElementById('live');
-  const source = new EventSource('/api/v1/events' + (state.lastId ? '?after=' + state.lastId : ''));
+  const after = state.fleet ? state.lastId + '.' + state.lastFleetId : (state.lastId ? String(state.lastId) : '');
+  const source = new EventSource('/api/v1/events' + (after ? '?after=' + after : ''));
   source.onopen = () => { live.textContent = 'live'; live.className = 'pill on'; };
   source.onerror = () => { live.textContent = 'reconnecting…'; live.className = 'pill off'; };
   const onMessage = m => { try { addEvent(JSON.parse(m.data)); } catch (e) { /* a heartbeat or an unknown frame */ } };
@@ -164,7 +172,8 @@ document.getElementById('explain-form').addEventListener('submit', async ev => {
 });
 
 (async () => {
-  await Promise.all([loadActive(), loadHistory(), loadAgents()]);
+  await loadAgents();
+  await Promise.all([loadActive(), loadHistory()]);
   listen();
   setInterval(tick, 1000);
   setInterval(loadAgents, 15000);
