@@ -24,6 +24,12 @@ public sealed class EmailChannel(NotificationTarget target, TimeSpan timeout) : 
         {
             client.ServerCertificateValidationCallback = validation;
         }
+        else if (_email.CaFile is { } caFile)
+        {
+            // Read at each send, as the password: a renewed CA needs no reload.
+            var authorities = PrivateCa.Load(caFile);
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) => PrivateCa.Trusts(authorities, certificate, errors);
+        }
 
         await client.ConnectAsync(_email.Host, _email.Port, _email.StartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken)
             .ConfigureAwait(false);

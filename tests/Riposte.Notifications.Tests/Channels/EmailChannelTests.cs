@@ -85,4 +85,75 @@ public sealed class EmailChannelTests
         sink.Logins.ShouldBe(["PLAIN riposte/s3cret"]);
         sink.Mails.Single().Data.ShouldContain("Subject: [Riposte] blocked 192.0.2.1 by firewall-drop600 (rule 5712)");
     }
+
+    [Fact]
+    public async Task A_relay_with_a_private_ca_is_trusted_through_ca_file_and_only_through_it()
+    {
+        using var authority = TestCa.Create("CN=Riposte Test CA");
+        using var other = TestCa.Create("CN=Someone Else's CA");
+        using var serverCertificate = authority.Issue("CN=smtp.test", "127.0.0.1");
+        using var sink = new SmtpSink("PLAIN", serverCertificate);
+        var dir = Directory.CreateTempSubdirectory("riposte-ca-").FullName;
+        var caFile = Path.Combine(dir, "ca.pem");
+        await File.WriteAllTextAsync(caFile, authority.Pem, TestContext.Current.CancellationToken);
+        var otherFile = Path.Combine(dir, "other.pem");
+        await File.WriteAllTextAsync(otherFile, other.Pem, TestContext.Current.CancellationToken);
+        var message = Grouping.DigestText.Build("mail", [new Events.ResponseEvent(1, DateTimeOffset.UnixEpoch, "add", "info", null, "firewall-drop600", null,
+            ["192.0.2.1"], "firewall-drop", null, "5712", 10, 0, 1, null, null)], 0, DateTimeOffset.UnixEpoch);
+        EmailChannel Channel(string? ca) => new(new NotificationTarget
+        {
+            Name = "mail",
+            Type = NotificationType.Email,
+            Email = new EmailSettings { Host = "127.0.0.1", Port = sink.Port, StartTls = true, CaFile = ca, From = "r@example.org", To = ["soc@example.org"] },
+        }, TimeSpan.FromSeconds(10));
+
+        // The system's trust store does not know the private CA, nor does another CA's file.
+        await using (var system = Channel(null))
+        {
+            await Should.ThrowAsync<MailKit.Security.SslHandshakeException>(() => system.SendAsync(message, TestContext.Current.CancellationToken).AsTask());
+        }
+
+        await using (var wrong = Channel(otherFile))
+        {
+            await Should.ThrowAsync<MailKit.Security.SslHandshakeException>(() => wrong.SendAsync(message, TestContext.Current.CancellationToken).AsTask());
+        }
+
+        sink.Mails.ShouldBeEmpty();
+        await using (var right = Channel(caFile))
+        {
+            await right.SendAsync(message, TestContext.Current.CancellationToken);
+        }
+
+        sink.Encrypted.ShouldBeTrue();
+        sink.Mails.ShouldHaveSingleItem().Data.ShouldContain("Subject: [Riposte] blocked 192.0.2.1");
+
+        // The name is checked too: the CA's certificate for another host is refused.
+        using var elsewhere = authority.Issue("CN=elsewhere.test", "192.0.2.99");
+        using var impostor = new SmtpSink("PLAIN", elsewhere);
+        await using var misnamed = new EmailChannel(new NotificationTarget
+        {
+            Name = "mail",
+            Type = NotificationType.Email,
+            Email = new EmailSettings { Host = "127.0.0.1", Port = impostor.Port, StartTls = true, CaFile = caFile, From = "r@example.org", To = ["soc@example.org"] },
+        }, TimeSpan.FromSeconds(10));
+        await Should.ThrowAsync<MailKit.Security.SslHandshakeException>(() => misnamed.SendAsync(message, TestContext.Current.CancellationToken).AsTask());
+        impostor.Mails.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_ca_file_without_a_certificate_fails_the_send_with_why()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("riposte-ca-").FullName, "empty.pem");
+        await File.WriteAllTextAsync(file, "not a certificate\n", TestContext.Current.CancellationToken);
+        using var sink = new SmtpSink("PLAIN", null);
+        await using var channel = new EmailChannel(new NotificationTarget
+        {
+            Name = "mail",
+            Type = NotificationType.Email,
+            Email = new EmailSettings { Host = "127.0.0.1", Port = sink.Port, StartTls = true, CaFile = file, From = "r@example.org", To = ["soc@example.org"] },
+        }, TimeSpan.FromSeconds(10));
+        var message = Grouping.DigestText.Build("mail", [new Events.ResponseEvent(1, DateTimeOffset.UnixEpoch, "add", "info", null, "firewall-drop600", null,
+            ["192.0.2.1"], "firewall-drop", null, "5712", 10, 0, 1, null, null)], 0, DateTimeOffset.UnixEpoch);
+        (await Should.ThrowAsync<IOException>(() => channel.SendAsync(message, TestContext.Current.CancellationToken).AsTask())).Message.ShouldContain("holds no PEM certificate");
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class SmtpSink : IDisposable
     /// <summary>user/password pairs that authenticated, with the mechanism.</summary>
     public ConcurrentQueue<string> Logins { get; } = new();
 
-    /// <summary>True once a client completed STARTTLS.</summary>
+    /// <summary>True once a mail arrived over a connection that completed STARTTLS.</summary>
     public bool Encrypted { get; private set; }
 
     public void Dispose() => _listener.Stop();
@@ -58,6 +58,8 @@ internal sealed class SmtpSink : IDisposable
         await writer.WriteLineAsync("220 sink ESMTP");
         string? from = null;
         var to = new List<string>();
+        // Per connection: a client that gave up on the server's certificate has left this one unsent.
+        var secured = false;
         while (await reader.ReadLineAsync() is { } line)
         {
             string verb = line.Split(' ')[0].ToUpperInvariant();
@@ -70,11 +72,11 @@ internal sealed class SmtpSink : IDisposable
                     stream = tls;
                     reader = new StreamReader(stream, Encoding.ASCII);
                     writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-                    Encrypted = true;
+                    secured = true;
                     break;
                 case "EHLO":
                     await writer.WriteLineAsync("250-sink");
-                    if (_certificate is not null && !Encrypted)
+                    if (_certificate is not null && !secured)
                     {
                         await writer.WriteLineAsync("250-STARTTLS");
                     }
@@ -111,6 +113,7 @@ internal sealed class SmtpSink : IDisposable
                     }
 
                     Mails.Enqueue(new Mail(from ?? "", [.. to], data.ToString()));
+                    Encrypted |= secured;
                     to.Clear();
                     await writer.WriteLineAsync("250 queued");
                     break;

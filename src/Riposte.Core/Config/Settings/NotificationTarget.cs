@@ -113,6 +113,12 @@ public sealed record EmailSettings
     /// <summary>A file holding the password (its first line), so the password is not in the settings file.</summary>
     public string? PasswordFile { get; init; }
 
+    /// <summary>
+    /// PEM certificates of the CA(s) the server's certificate must chain to, for a relay with a private CA; null to use
+    /// the system's trust store. The server's name is checked either way.
+    /// </summary>
+    public string? CaFile { get; init; }
+
     /// <summary>The sender address.</summary>
     public required string From { get; init; }
 

@@ -166,7 +166,7 @@ public sealed class BinderCharacterisationTests
               "grouping": { "group_wait": "30s", "group_interval": "5m", "repeat_interval": "1h" }, "rate_limit": { "max": 10, "interval": "1h" },
               "retry": { "max_attempts": 3, "base_delay": "2s", "max_delay": "1m" }, "max_pending": 50 },
               { "name": "t", "type": "teams", "url": "https://teams.example/hook" },
-              { "name": "m", "type": "email", "email": { "host": "smtp.example", "port": 25, "starttls": false, "user": "u", "password_file": "/etc/p",
+              { "name": "m", "type": "email", "email": { "host": "smtp.example", "port": 25, "starttls": false, "user": "u", "password_file": "/etc/p", "ca_file": "/etc/ca.pem",
                 "from": "r@example", "to": ["a@example", "b@example"] } },
               { "name": "y", "type": "syslog", "syslog": { "address": "udp://127.0.0.1:514", "facility": 16 } },
               { "name": "y2", "type": "syslog", "syslog": { "address": "/dev/log" } } ] }
@@ -348,7 +348,7 @@ public sealed class BinderCharacterisationTests
             {
                 lines.Add($"  {n.Type},{List(n.Responses)},{List(n.Rules)},{List(n.Agents)},{n.MinSeverity},{n.Grouping.GroupWait},{n.Grouping.GroupInterval}," +
                     $"{n.Grouping.RepeatInterval},{n.RateLimit}/{n.RateInterval},{n.Retry.MaxAttempts},{n.Retry.BaseDelay},{n.Retry.MaxDelay},{n.MaxPending}" +
-                    (n.Email is { } e ? $",smtp={e.Host}:{e.Port},{e.StartTls},{e.User},{e.PasswordFile},{e.From},{List(e.To)}" : "") +
+                    (n.Email is { } e ? $",smtp={e.Host}:{e.Port},{e.StartTls},{e.User},{e.PasswordFile},ca={e.CaFile},{e.From},{List(e.To)}" : "") +
                     (n.Syslog is { } y ? $",syslog={y.Address},{y.Facility}" : "") +
                     (n.Type == NotificationType.Teams ? $",format={n.Format}" : ""));
             }

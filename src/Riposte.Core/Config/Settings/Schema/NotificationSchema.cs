@@ -40,6 +40,8 @@ internal static class NotificationSchema
             .Key("host", SettingTypes.Text, (d, v) => d with { Host = v }, "The SMTP server.", required: true)
             .Key("port", SettingTypes.Int(1, 65535), (d, v) => d with { Port = v }, "Its port; 587 when left out.")
             .Key("starttls", SettingTypes.Bool, (d, v) => d with { StartTls = v }, "Require STARTTLS; true when left out.")
+            .Key("ca_file", SettingTypes.Text, (d, v) => d with { CaFile = v },
+                "PEM certificates of the CA(s) the server's certificate must chain to (a private CA), instead of the system's trust store.")
             .Key("user", SettingTypes.Text, (d, v) => d with { User = v }, "The user to authenticate as; no authentication when left out.")
             .Key("password_file", SettingTypes.Text, (d, v) => d with { PasswordFile = v }, "A file whose first line is the password.")
             .Key("from", SettingTypes.Text, (d, v) => d with { From = v }, "The sender address.", required: true)
@@ -329,6 +331,8 @@ internal static class NotificationSchema
 
         public string? PasswordFile { get; init; }
 
+        public string? CaFile { get; init; }
+
         public string? From { get; init; }
 
         public List<string>? To { get; init; }
@@ -340,6 +344,7 @@ internal static class NotificationSchema
             StartTls = StartTls,
             User = User,
             PasswordFile = PasswordFile,
+            CaFile = CaFile,
             From = From ?? "",
             To = To ?? [],
         };
