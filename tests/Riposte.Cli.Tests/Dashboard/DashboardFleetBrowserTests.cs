@@ -20,24 +20,14 @@ public sealed class DashboardFleetBrowserTests
     {
         Assert.SkipWhen(!File.Exists(Chromium), "chromium is not installed (.ci/run installs Debian's chromium for this test)");
         Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
-        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
-        using var fleet = new FleetHomes(LocalBlock);
-        var home = fleet.AddAgentHome(["firewall-drop600"]);
-        fleet.Enrol(FleetHomes.Agent("001"));
-        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
-        var port = ApiDaemon.FreePort();
-        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
-        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
-        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+        await using var setup = await ManagerWithApi.StartAsync(LocalBlock, Ct);
+        setup.StartAgent();
+        var (fleet, home, port) = (setup.Fleet, setup.AgentHome, setup.Port);
         fleet.Alert("101", "001", "192.0.2.91", "8.1");
         await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.91") == 1, "the agent's add", 60_000);
         // The manager has the agent's outcome before the page opens.
-        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
-        {
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
-            await TestHome.WaitForAsync(() => client.GetStringAsync("/api/v1/history?agent=001&event=add", Ct).Result.Contains("192.0.2.91", StringComparison.Ordinal),
-                "the agent's add on the manager", 60_000);
-        }
+        await TestHome.WaitForAsync(() => setup.Client.GetStringAsync("/api/v1/history?agent=001&event=add", Ct).Result.Contains("192.0.2.91", StringComparison.Ordinal),
+            "the agent's add on the manager", 60_000);
 
 
         using var playwright = await Playwright.CreateAsync();

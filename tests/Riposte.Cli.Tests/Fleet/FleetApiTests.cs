@@ -18,17 +18,9 @@ public sealed class FleetApiTests
     public async Task Agents_their_active_responses_and_their_outcomes_reach_the_managers_api_and_events_file()
     {
         Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
-        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
-        using var fleet = new FleetHomes(LocalBlock);
-        var home = fleet.AddAgentHome(["firewall-drop600"]);
-        fleet.Enrol(FleetHomes.Agent("001"));
-        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
-        var port = ApiDaemon.FreePort();
-        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
-        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
-        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+        await using var setup = await ManagerWithApi.StartAsync(LocalBlock, Ct);
+        setup.StartAgent();
+        var (fleet, home, manager, client) = (setup.Fleet, setup.AgentHome, setup.Manager, setup.Client);
 
         // The live stream on a manager carries the agents' events, with an id that is a position in both logs.
         using var events = await client.GetAsync("/api/v1/events", HttpCompletionOption.ResponseHeadersRead, Ct);
@@ -104,16 +96,8 @@ public sealed class FleetApiTests
     public async Task Wazuhs_put_active_response_reaches_an_enrolled_agent_that_starts_later_and_an_unknown_one_is_1701()
     {
         Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
-        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
-        using var fleet = new FleetHomes(LocalBlock);
-        var home = fleet.AddAgentHome(["firewall-drop600"]);
-        fleet.Enrol(FleetHomes.Agent("001"));
-        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
-        var port = ApiDaemon.FreePort();
-        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
-        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
+        await using var setup = await ManagerWithApi.StartAsync(LocalBlock, Ct);
+        var (home, client) = (setup.AgentHome, setup.Client);
 
         using var response = await client.PutAsync("/active-response?agents_list=001,002", new StringContent(
             """{"command":"firewall-drop600","arguments":[],"alert":{"data":{"srcip":"192.0.2.88"}}}""", System.Text.Encoding.UTF8, "application/json"), Ct);
@@ -126,7 +110,7 @@ public sealed class FleetApiTests
         failed.GetProperty("id").EnumerateArray().Select(e => e.GetString()).ShouldBe(["002"]);
 
         // The agent was down when the call came: the command waited on its stream.
-        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
+        setup.StartAgent();
         await TestHome.WaitForAsync(() => FleetHomes.Adds(home, "192.0.2.88") == 1, "the agent's add", 30_000);
     }
 
@@ -134,17 +118,9 @@ public sealed class FleetApiTests
     public async Task An_agents_entry_revoked_through_the_managers_api_runs_its_delete_on_that_agent()
     {
         Assert.SkipUnless(NatsServerProcess.IsAvailable, "needs nats-server");
-        await using var nats = await NatsServerProcess.StartAsync(cancellationToken: Ct);
-        using var fleet = new FleetHomes(LocalBlock);
-        var home = fleet.AddAgentHome(["firewall-drop600"]);
-        fleet.Enrol(FleetHomes.Agent("001"));
-        var token = ApiDaemon.WriteTokenFile(fleet.Manager.Path);
-        var port = ApiDaemon.FreePort();
-        await using var manager = fleet.StartManager(nats.Url, "--api", $"127.0.0.1:{port}", "--api-token-file", token);
-        await using var agent = FleetHomes.StartAgent(home, "001", nats.Url);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiDaemon.Token);
-        await TestHome.WaitForAsync(() => manager.Log.Contains("HTTP API listening", StringComparison.Ordinal), "the manager's API", 30_000);
+        await using var setup = await ManagerWithApi.StartAsync(LocalBlock, Ct);
+        setup.StartAgent();
+        var (fleet, home, manager, client) = (setup.Fleet, setup.AgentHome, setup.Manager, setup.Client);
 
         fleet.Alert("101", "001", "192.0.2.67", "7.2");
         await TestHome.WaitForAsync(() => Get(client, "/api/v1/active?key=192.0.2.67").GetProperty("total").GetInt32() == 1,

@@ -98,14 +98,8 @@ public sealed class EmailChannelTests
         await File.WriteAllTextAsync(caFile, authority.Pem, TestContext.Current.CancellationToken);
         var otherFile = Path.Combine(dir, "other.pem");
         await File.WriteAllTextAsync(otherFile, other.Pem, TestContext.Current.CancellationToken);
-        var message = Grouping.DigestText.Build("mail", [new Events.ResponseEvent(1, DateTimeOffset.UnixEpoch, "add", "info", null, "firewall-drop600", null,
-            ["192.0.2.1"], "firewall-drop", null, "5712", 10, 0, 1, null, null)], 0, DateTimeOffset.UnixEpoch);
-        EmailChannel Channel(string? ca) => new(new NotificationTarget
-        {
-            Name = "mail",
-            Type = NotificationType.Email,
-            Email = new EmailSettings { Host = "127.0.0.1", Port = sink.Port, StartTls = true, CaFile = ca, From = "r@example.org", To = ["soc@example.org"] },
-        }, TimeSpan.FromSeconds(10));
+        var message = OneAdd();
+        EmailChannel Channel(string? ca) => StartTlsChannel(sink.Port, ca);
 
         // The system's trust store does not know the private CA, nor does another CA's file.
         await using (var system = Channel(null))
@@ -130,12 +124,7 @@ public sealed class EmailChannelTests
         // The name is checked too: the CA's certificate for another host is refused.
         using var elsewhere = authority.Issue("CN=elsewhere.test", "192.0.2.99");
         using var impostor = new SmtpSink("PLAIN", elsewhere);
-        await using var misnamed = new EmailChannel(new NotificationTarget
-        {
-            Name = "mail",
-            Type = NotificationType.Email,
-            Email = new EmailSettings { Host = "127.0.0.1", Port = impostor.Port, StartTls = true, CaFile = caFile, From = "r@example.org", To = ["soc@example.org"] },
-        }, TimeSpan.FromSeconds(10));
+        await using var misnamed = StartTlsChannel(impostor.Port, caFile);
         await Should.ThrowAsync<MailKit.Security.SslHandshakeException>(() => misnamed.SendAsync(message, TestContext.Current.CancellationToken).AsTask());
         impostor.Mails.ShouldBeEmpty();
     }
@@ -146,14 +135,18 @@ public sealed class EmailChannelTests
         var file = Path.Combine(Directory.CreateTempSubdirectory("riposte-ca-").FullName, "empty.pem");
         await File.WriteAllTextAsync(file, "not a certificate\n", TestContext.Current.CancellationToken);
         using var sink = new SmtpSink("PLAIN", null);
-        await using var channel = new EmailChannel(new NotificationTarget
-        {
-            Name = "mail",
-            Type = NotificationType.Email,
-            Email = new EmailSettings { Host = "127.0.0.1", Port = sink.Port, StartTls = true, CaFile = file, From = "r@example.org", To = ["soc@example.org"] },
-        }, TimeSpan.FromSeconds(10));
-        var message = Grouping.DigestText.Build("mail", [new Events.ResponseEvent(1, DateTimeOffset.UnixEpoch, "add", "info", null, "firewall-drop600", null,
-            ["192.0.2.1"], "firewall-drop", null, "5712", 10, 0, 1, null, null)], 0, DateTimeOffset.UnixEpoch);
+        await using var channel = StartTlsChannel(sink.Port, file);
+        var message = OneAdd();
         (await Should.ThrowAsync<IOException>(() => channel.SendAsync(message, TestContext.Current.CancellationToken).AsTask())).Message.ShouldContain("holds no PEM certificate");
     }
+
+    private static EmailChannel StartTlsChannel(int port, string? caFile) => new(new NotificationTarget
+    {
+        Name = "mail",
+        Type = NotificationType.Email,
+        Email = new EmailSettings { Host = "127.0.0.1", Port = port, StartTls = true, CaFile = caFile, From = "r@example.org", To = ["soc@example.org"] },
+    }, TimeSpan.FromSeconds(10));
+
+    private static NotificationMessage OneAdd() => Grouping.DigestText.Build("mail", [new Events.ResponseEvent(1, DateTimeOffset.UnixEpoch, "add", "info", null,
+        "firewall-drop600", null, ["192.0.2.1"], "firewall-drop", null, "5712", 10, 0, 1, null, null)], 0, DateTimeOffset.UnixEpoch);
 }
