@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 results=${RIPOSTE_TEST_RESULTS:-$(mktemp -d)}
-dotnet test --solution Riposte.slnx -c Release --report-xunit-trx --results-directory "$results" "$@"
+RIPOSTE_TEST_TRX=1 dotnet test --solution Riposte.slnx -c Release --results-directory "$results" "$@"
 status=$?
 if command -v python3 >/dev/null 2>&1; then
   python3 .ci/test-summary.py "$results" skips
