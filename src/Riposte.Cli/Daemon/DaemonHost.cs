@@ -22,7 +22,8 @@ internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, Conf
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
-/// socket. SIGHUP reloads the configuration (a bad one is rejected and the old one kept); SIGTERM/SIGINT stop cleanly.
+/// socket. SIGHUP reloads the configuration and the settings file's notification channels (a bad file is rejected and
+/// the old configuration kept); SIGTERM/SIGINT stop cleanly.
 /// </summary>
 internal sealed class DaemonHost
 {

@@ -92,14 +92,14 @@ public sealed class ReconfigureTests
         using var stop = new CancellationTokenSource();
         var run = service.RunAsync(stop.Token);
         await StartedAsync(audit, "a");
-        await audit.AddAsync("add", key: "192.0.2.1");
-        await Poll.UntilAsync(() => before.Accepted.Count == 1, "the first event at the old url");
+        long first = await audit.AddAsync("add", key: "192.0.2.1");
+        await Poll.UntilAsync(() => before.Accepted.Count == 1 && service.Stats["a"].Position >= first, "the first event done at the old url");
 
         var changes = await service.ApplyAsync([Hook("a", after.Url)]).WaitAsync(Bound, TestContext.Current.CancellationToken);
         changes.Restarted.ShouldBe(["a"]);
         await audit.AddAsync("add", key: "192.0.2.2");
         await Poll.UntilAsync(() => !after.Accepted.IsEmpty, "the next event at the new url");
-        service.Stats["a"].Sent.ShouldBe(2, "a restarted channel keeps its counters");
+        await Poll.UntilAsync(() => service.Stats["a"].Sent == 2, "a restarted channel to keep its counters");
         await stop.CancelAsync();
         await run;
 
@@ -142,7 +142,8 @@ public sealed class ReconfigureTests
         await StartedAsync(audit, "removed");
         await StartedAsync(audit, "kept");
         long first = await audit.AddAsync("add", key: "192.0.2.1");
-        await Poll.UntilAsync(() => removed.Accepted.Count == 1 && kept.Accepted.Count == 1, "the first event on both");
+        await Poll.UntilAsync(() => removed.Accepted.Count == 1 && kept.Accepted.Count == 1 && service.Stats["removed"].Position >= first,
+            "the first event done on both");
 
         var changes = await service.ApplyAsync([Hook("kept", kept.Url)]).WaitAsync(Bound, TestContext.Current.CancellationToken);
         changes.Stopped.ShouldBe(["removed"]);
@@ -201,8 +202,10 @@ public sealed class ReconfigureTests
         using var stop = new CancellationTokenSource();
         var run = service.RunAsync(stop.Token);
         await StartedAsync(audit, "a");
-        await audit.AddAsync("add", key: "192.0.2.1");
-        await Poll.UntilAsync(() => receiver.Accepted.Count == 1, "the first event");
+        long first = await audit.AddAsync("add", key: "192.0.2.1");
+
+        // Done, not only received: a channel stopped while its receiver has not yet answered sends the message again.
+        await Poll.UntilAsync(() => receiver.Accepted.Count == 1 && service.Stats["a"].Position >= first, "the first event");
 
         await service.ApplyAsync([]).WaitAsync(Bound, TestContext.Current.CancellationToken);
         await audit.AddAsync("add", key: "192.0.2.2");
@@ -214,8 +217,8 @@ public sealed class ReconfigureTests
         Keys(receiver).ShouldBe(["192.0.2.1", "192.0.2.2", "192.0.2.3"]);
 
         // Renamed: a new channel, which starts at the newest event rather than at the old name's checkpoint.
-        await audit.AddAsync("add", key: "192.0.2.4");
-        await Poll.UntilAsync(() => receiver.Accepted.Count >= 4, "the fourth event");
+        long fourth = await audit.AddAsync("add", key: "192.0.2.4");
+        await Poll.UntilAsync(() => receiver.Accepted.Count >= 4 && service.Stats["a"].Position >= fourth, "the fourth event");
         await service.ApplyAsync([Hook("renamed", receiver.Url)]).WaitAsync(Bound, TestContext.Current.CancellationToken);
         await StartedAsync(audit, "renamed");
         await audit.AddAsync("add", key: "192.0.2.5");
