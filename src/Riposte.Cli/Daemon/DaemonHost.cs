@@ -22,7 +22,8 @@ internal sealed record ServeOptions(RiposteHome Home, string[] ConfigFiles, Conf
 
 /// <summary>
 /// <c>riposte serve</c>: the engine plus its inputs (a tailed alerts.json, stdin, Wazuh's exec queue) and the control
-/// socket. SIGHUP reloads the configuration (a bad one is rejected and the old one kept); SIGTERM/SIGINT stop cleanly.
+/// socket. SIGHUP reloads the configuration and the settings file's notification channels (a bad file is rejected and
+/// the old configuration kept); SIGTERM/SIGINT stop cleanly.
 /// </summary>
 internal sealed class DaemonHost
 {
@@ -109,6 +110,9 @@ internal sealed class DaemonHost
                 return ExitCodes.Unavailable;
             }
 
+            // Made before the signal handlers (SIGHUP applies the settings file's notifications to it); it runs below.
+            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"),
+                DeliveryOptions.Default with { Routing = new Riposte.Notifications.Filtering.NotifyRouting(layout.Settings) });
             var running = 1;
             var systemd = SystemdNotifier.FromEnvironment(_logger);
             KeepForProcessLifetime(
@@ -121,6 +125,7 @@ internal sealed class DaemonHost
                     {
                         systemd.Reloading();
                         Reload(dispatcher, engine, store);
+                        ReloadSettings(notifications);
                         manager?.ReloadRegistry();
                         systemd.Ready("Configuration reloaded (a rejected one leaves the previous one running)");
                     }
@@ -155,8 +160,6 @@ internal sealed class DaemonHost
             // On a manager the agents' outcomes (and expired, late, undeliverable commands) reach Wazuh too.
             var fleetEventsFile = manager is null ? null
                 : Events.EventsFileWriter.Start(layout.Home, store, _loggers.CreateLogger("Riposte.Events"), new FleetEventSource(manager.View));
-            await using var notifications = new NotificationService(layout.Settings.Notifications, store, TimeProvider.System, _loggers.CreateLogger("Riposte.Notify"),
-                DeliveryOptions.Default with { Routing = new Riposte.Notifications.Filtering.NotifyRouting(layout.Settings) });
             var notifying = notifications.RunAsync(stop.Token);
 
             // systemd hears READY=1 only once the inputs are open (the tail's start chosen, the exec queue bound just
@@ -392,6 +395,60 @@ internal sealed class DaemonHost
         // Reload is synchronous (the SIGHUP handler calls it); the count is one short read on the store's reader, so
         // waiting for it here costs nothing worth an async path.
         ServePlan.Log(_logger, _options, result.Config, store.CountTimeoutsAsync().AsTask().GetAwaiter().GetResult());
+    }
+
+    /// <summary>
+    /// Reads the settings file again and applies its <c>notifications</c> to <paramref name="notifications"/>; a file
+    /// that does not load is rejected (its errors logged as <c>riposte validate</c> prints them) and the channels keep
+    /// running. Other sections are not applied live: a change to them is logged as needing a restart. Never waits for
+    /// a channel: stopped channels end on their own tasks (a send in progress is cancelled).
+    /// </summary>
+    private void ReloadSettings(NotificationService notifications)
+    {
+        var layout = _options.Home;
+        if (layout.SettingsFile is not { } file)
+        {
+            return;
+        }
+
+        var (settings, diagnostics) = RiposteHome.ReadSettings(file, layout.SettingsGiven);
+        if (settings is null)
+        {
+            foreach (var diagnostic in diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                _logger.LogError("Settings reload rejected: {Diagnostic}", diagnostic.ToString());
+            }
+
+            _logger.LogError("Settings reload of {File} rejected; the previous notification channels keep running", file);
+            return;
+        }
+
+        foreach (var diagnostic in diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
+        {
+            _logger.LogWarning("Settings reload: {Diagnostic}", diagnostic.ToString());
+        }
+
+        var changed = Riposte.Config.Settings.SettingsEquality.ChangedSections(layout.Settings, settings, "notifications");
+        if (changed.Count > 0)
+        {
+            _logger.LogWarning("Settings reload: {Sections} changed in {File}; only notifications apply on reload, restart riposte serve to apply {Them}",
+                string.Join(", ", changed), file, changed.Count == 1 ? "it" : "them");
+        }
+
+        Task<NotificationChanges> applying;
+        try
+        {
+            applying = notifications.ApplyAsync(settings.Notifications);
+        }
+        catch (Exception ex)
+        {
+            // A channel that cannot be made: nothing was changed. An exception must not leave the signal handler.
+            _logger.LogError("Settings reload rejected: notifications: {Error}; the previous notification channels keep running", ex.Message);
+            return;
+        }
+
+        _ = applying.ContinueWith(t => _logger.LogError(t.Exception, "Notifications reload failed"), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private async Task RunStdinAsync(IAlertDispatcher dispatcher, CancellationToken cancellationToken)

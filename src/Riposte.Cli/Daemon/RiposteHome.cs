@@ -21,6 +21,15 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
     public const string SystemSettings = "/etc/riposte/riposte.json";
 
     /// <summary>
+    /// The settings file these settings come from, or the one that would be read had it existed (null when there is
+    /// none to look for); <c>serve</c> reads it again on SIGHUP.
+    /// </summary>
+    public string? SettingsFile { get; init; }
+
+    /// <summary>True when <see cref="SettingsFile"/> was given with <c>--settings</c>, so it must exist.</summary>
+    public bool SettingsGiven { get; init; }
+
+    /// <summary>
     /// True when nothing named the home (no <c>--home</c>, no <c>home</c> in the settings) and
     /// <see cref="RiposteSettings.WazuhDefaultHome"/> does not exist, so the current directory stands in for it.
     /// </summary>
@@ -41,22 +50,16 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
     /// </summary>
     public static RiposteHome? Resolve(string? home, string? settingsFile, CliIo io)
     {
-        var settings = RiposteSettings.Default;
-        var candidate = settingsFile ?? (home is null ? (File.Exists(SystemSettings) ? SystemSettings : null) : Path.Combine(home, "etc", "riposte.json"));
-        if (candidate is not null && (settingsFile is not null || File.Exists(candidate)))
+        var candidate = settingsFile ?? (home is null ? SystemSettings : Path.Combine(home, "etc", "riposte.json"));
+        var (settings, diagnostics) = ReadSettings(candidate, settingsFile is not null);
+        foreach (var diagnostic in diagnostics.Where(d => d.Severity != Config.DiagnosticSeverity.Info))
         {
-            var (loaded, diagnostics) = RiposteSettingsReader.ReadFile(candidate);
-            foreach (var diagnostic in diagnostics.Where(d => d.Severity != Config.DiagnosticSeverity.Info))
-            {
-                io.Error.WriteLine(diagnostic.ToString());
-            }
+            io.Error.WriteLine(diagnostic.ToString());
+        }
 
-            if (loaded is null)
-            {
-                return null;
-            }
-
-            settings = loaded;
+        if (settings is null)
+        {
+            return null;
         }
 
         var resolved = home is not null ? Path.GetFullPath(home) : settings.ResolveHome();
@@ -68,7 +71,16 @@ internal sealed record RiposteHome(string Home, RiposteSettings Settings)
 
         return new RiposteHome(resolved, settings)
         {
+            SettingsFile = candidate,
+            SettingsGiven = settingsFile is not null,
             IsFallback = home is null && settings.Home is null && resolved != RiposteSettings.WazuhDefaultHome,
         };
     }
+
+    /// <summary>
+    /// Reads <paramref name="file"/> the way <see cref="Resolve"/> does: a file given with <c>--settings</c> must exist,
+    /// one only looked for gives every default when it does not; null settings (and the errors) when it is invalid.
+    /// </summary>
+    public static (RiposteSettings? Settings, IReadOnlyList<Config.ConfigDiagnostic> Diagnostics) ReadSettings(string file, bool given) =>
+        given || File.Exists(file) ? RiposteSettingsReader.ReadFile(file) : (RiposteSettings.Default, []);
 }

@@ -36,7 +36,7 @@ internal sealed class ChannelWorker : IDisposable
     private bool _heldBack;
 
     public ChannelWorker(NotificationTarget target, INotificationChannel channel, SqliteStateStore store, ResponseEventFeed feed, TimeProvider time,
-        ILogger logger, DeliveryOptions options)
+        ILogger logger, DeliveryOptions options, ChannelStats? stats = null)
     {
         _target = target;
         _channel = channel;
@@ -47,6 +47,7 @@ internal sealed class ChannelWorker : IDisposable
         _options = options;
         _grouper = new Grouper(target);
         _limiter = new SendLimiter(target);
+        Stats = stats ?? new ChannelStats();
 
         // Called on the engine's commit path: it only signals, never waits.
         _store.AuditAppended += Wake;
@@ -55,14 +56,32 @@ internal sealed class ChannelWorker : IDisposable
     /// <summary>The checkpoint's name in the state store.</summary>
     public string CheckpointName => "notify:" + _target.Name;
 
-    public ChannelStats Stats { get; } = new();
+    /// <summary>The channel's counters; a channel restarted with a new definition keeps those of the one before.</summary>
+    public ChannelStats Stats { get; }
 
     private int _reportedPending;
 
     public void Dispose() => _store.AuditAppended -= Wake;
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> is cancelled, then writes the checkpoint: what it still held
+    /// stays after it, so the next worker of this name sends it.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // What this worker held is no longer queued here (a worker of the same name reads it again from the outbox).
+            Telemetry.RiposteMetrics.NotificationQueueChanged(_target.Name, -_reportedPending);
+            _reportedPending = 0;
+        }
+    }
+
+    private async Task DeliverAsync(CancellationToken cancellationToken)
     {
         if (await _store.GetCheckpointAsync(CheckpointName, cancellationToken).ConfigureAwait(false) is { } checkpoint)
         {

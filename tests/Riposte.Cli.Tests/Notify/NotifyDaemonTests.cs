@@ -73,6 +73,47 @@ public sealed class NotifyDaemonTests
     }
 
     [Fact]
+    public async Task Sighup_starts_a_webhook_added_to_the_settings_and_rejects_a_broken_file_at_its_position_keeping_the_webhook()
+    {
+        using var home = new TestHome(timeout: 600);
+        using var receiver = new HttpReceiver();
+        var settings = Path.Combine(home.Path, "etc", "riposte.json");
+        File.WriteAllText(settings, """{ "safety": { "never_block_self": false } }""");
+        File.WriteAllText(home.Alerts, "");
+
+        await using var daemon = DaemonProcess.Start("--home", home.Path, "--alerts", home.Alerts);
+        await TestHome.WaitForAsync(() => daemon.Log.Contains("Started", StringComparison.Ordinal), "start");
+        home.AppendAlert("192.0.2.1", "1.1");
+        await TestHome.WaitForAsync(() => Adds(home).Length == 1, "a response with no notifications configured");
+
+        // The webhook is added to the settings file and the daemon told to reload: it starts, from now on.
+        WriteSettings(home, Hook(receiver.Port));
+        daemon.Signal("HUP");
+        await TestHome.WaitForAsync(() => daemon.Log.Contains("Notification hook (webhook): delivering", StringComparison.Ordinal), "the new channel to start");
+        home.AppendAlert("192.0.2.2", "1.2");
+        await TestHome.WaitForAsync(() => Delivered(receiver).Contains("192.0.2.2"), "the response after the reload at the webhook");
+
+        // A broken file is rejected with the error riposte validate prints, and the webhook keeps running.
+        File.WriteAllText(settings, """{ "notifications": [ { "name": "hook", "url": 42 } ] }""");
+        var validate = await CliRunner.RunAsync(["validate", "--config", home.Config, "--settings", settings]);
+        var error = validate.Out.Split('\n').First(l => l.Contains(": error", StringComparison.Ordinal)).Trim();
+        error.ShouldStartWith(settings + ":1:");
+        daemon.Signal("HUP");
+        await TestHome.WaitForAsync(() => daemon.Log.Contains("Settings reload rejected: " + error, StringComparison.Ordinal), "the rejection, at its position");
+        daemon.Log.ShouldContain($"Settings reload of {settings} rejected; the previous notification channels keep running");
+        home.AppendAlert("192.0.2.3", "1.3");
+        await TestHome.WaitForAsync(() => Delivered(receiver).Contains("192.0.2.3"), "the response after the rejected reload at the webhook");
+
+        daemon.Log.ShouldNotContain("restart riposte serve to apply", Case.Sensitive, "only notifications changed");
+        daemon.Terminate();
+        (await daemon.WaitForExitAsync()).ShouldBe(0, daemon.Log);
+        Delivered(receiver).ShouldBe(["192.0.2.2", "192.0.2.3"], "a channel added by a reload starts at the newest event, like one added before a start");
+    }
+
+    private static string[] Delivered(HttpReceiver receiver) =>
+        [.. receiver.Accepted.Where(b => (string?)b["event"] == "add").Select(b => (string)b["keys"]![0]!)];
+
+    [Fact]
     public async Task Notify_test_sends_a_sample_event_and_reports_the_outcome()
     {
         using var home = new TestHome(timeout: 600);

@@ -27,6 +27,9 @@ internal sealed class HttpReceiver : IDisposable
     /// <summary>The status for request number n (1-based); 0 never answers (a hanging receiver).</summary>
     public Func<int, int> Answer { get; set; } = _ => 200;
 
+    /// <summary>When set, each request waits for it before being answered (a send held in flight).</summary>
+    public Task? Hold { get; set; }
+
     /// <summary>Bodies of requests answered 2xx, in arrival order.</summary>
     public ConcurrentQueue<JsonNode> Accepted { get; } = new();
 
@@ -67,6 +70,15 @@ internal sealed class HttpReceiver : IDisposable
                 int n = Interlocked.Increment(ref _requests);
                 using var reader = new StreamReader(context.Request.InputStream);
                 string body = await reader.ReadToEndAsync();
+                if (Hold is { } hold)
+                {
+                    await hold.WaitAsync(_stop.Token).ContinueWith(_ => { });
+                    if (_stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                }
+
                 int status = Answer(n);
                 if (status == 0)
                 {
