@@ -73,8 +73,9 @@ public sealed class EventsFileDurabilityTests
         var recorded = await AuditIdsAsync(home);
         await TestHome.WaitForAsync(() => FileIds(home).Length == recorded.Length, "the waiting events to be written" + daemon.Log);
         FileIds(home).ShouldBe(recorded);
+        // The daemon says so after the write, and its log reaches the test through a pipe: wait for the line.
+        await TestHome.WaitForAsync(() => daemon.Log.Contains("is written again", StringComparison.Ordinal), "the recovery's report" + daemon.Log);
         daemon.Log.Split("Cannot write the events file").Length.ShouldBe(2, daemon.Log);
-        daemon.Log.ShouldContain("is written again");
         File.ReadAllText(target).ShouldBeEmpty();
     }
 }

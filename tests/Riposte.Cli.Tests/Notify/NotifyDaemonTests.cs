@@ -103,7 +103,9 @@ public sealed class NotifyDaemonTests
         error.ShouldStartWith(settings + ":1:");
         daemon.Signal("HUP");
         await TestHome.WaitForAsync(() => daemon.Log.Contains("Settings reload rejected: " + error, StringComparison.Ordinal), "the rejection, at its position");
-        daemon.Log.ShouldContain($"Settings reload of {settings} rejected; the previous notification channels keep running");
+        // Logged after the errors: waited for too, not read at once.
+        await TestHome.WaitForAsync(() => daemon.Log.Contains($"Settings reload of {settings} rejected; the previous notification channels keep running",
+            StringComparison.Ordinal), "the rejection's last line");
         home.AppendAlert("192.0.2.3", "1.3");
         await TestHome.WaitForAsync(() => Delivered(receiver).Contains("192.0.2.3"), "the response after the rejected reload at the webhook");
 
