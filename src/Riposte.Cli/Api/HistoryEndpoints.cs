@@ -92,64 +92,48 @@ internal static class HistoryEndpoints
                 return ApiProblems.BadRequest("this host is not a fleet manager: it has only its own history (no agent, or agent=local)");
             }
 
-            var agentPage = await AgentsPageAsync(fleet, agent == AllAgents ? null : agent, kind, key, since, before, after, limit, Wanted, cancellationToken);
-            return TypedResults.Ok(new HistoryPage(agentPage, agentPage.Count > 0 ? agentPage[^1].Id : null, agentPage.Count > 0 ? agentPage[0].Id : after));
-        }
-
-        List<ResponseEvent> page;
-        if (after is { } position)
-        {
-            // Forward: the oldest matches after the cursor, so following next_after never skips one.
-            page = [];
-            var scanned = 0;
-            while (page.Count < limit && scanned < MaxScan)
-            {
-                var batch = await services.Feed.ReadAfterAsync(position, 256, cancellationToken);
-                if (batch.Count == 0)
+            var only = agent == AllAgents ? null : agent;
+            var agentPage = await PageAsync(
+                (position, ct) => ReadFleetAfterAsync(fleet, position, ct),
+                async (window, ct) =>
                 {
-                    break;
-                }
-
-                scanned += batch.Count;
-                position = batch[^1].Id;
-                page.AddRange(batch.Where(Wanted).Take(limit - page.Count));
-            }
-
-            page.Reverse();
+                    var rows = await fleet.QueryHistoryAsync(new Fleet.View.FleetHistoryQuery(since, only, key.Length == 0 ? null : key,
+                        StoreEvent(kind), window, BeforeId: before ?? long.MaxValue), ct);
+                    return ([.. rows.Select(Fleet.View.FleetEventSource.ToEvent)], rows.Count);
+                },
+                after, limit, e => (only is null || e.Agent == only) && Wanted(e), cancellationToken);
+            return Page(agentPage, after);
         }
-        else
-        {
-            // Backward from the newest (or from before=): the store filters by time, key and event; the id cursor and
-            // the response are applied here, reading further back until the page is full.
-            var storeEvent = kind is ResponseEventKinds.Refused or ResponseEventKinds.RateLimited ? AuditEvents.Skip : kind.Length == 0 ? null : kind;
-            var window = limit + 1;
-            while (true)
+
+        // The store filters by time, key and event; the id cursor and the response are applied here.
+        var page = await PageAsync(
+            (position, ct) => services.Feed.ReadAfterAsync(position, 256, ct),
+            async (window, ct) =>
             {
-                var rows = await services.Store.QueryAuditAsync(new AuditQuery(since, key.Length == 0 ? null : key, storeEvent, window), cancellationToken);
-                page = [.. rows.Where(r => before is null || r.Id < before).Select(r => ResponseEventMapper.FromAudit(r)).Where(Wanted).Take(limit)];
-                if (page.Count >= limit || rows.Count < window || window >= MaxScan)
-                {
-                    break;
-                }
-
-                window = Math.Min(window * 4, MaxScan);
-            }
-        }
-
-        var newest = page.Count > 0 ? page[0].Id : (long?)null;
-        var oldest = page.Count > 0 ? page[^1].Id : (long?)null;
-        return TypedResults.Ok(new HistoryPage(page, oldest, newest ?? after));
+                var rows = await services.Store.QueryAuditAsync(new AuditQuery(since, key.Length == 0 ? null : key, StoreEvent(kind), window), ct);
+                return ([.. rows.Where(r => before is null || r.Id < before).Select(r => ResponseEventMapper.FromAudit(r))], rows.Count);
+            },
+            after, limit, Wanted, cancellationToken);
+        return Page(page, after);
     }
 
-    /// <summary>The <c>agent</c> filter's name for every agent.</summary>
-    public const string AllAgents = "*";
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<HistoryPage> Page(List<ResponseEvent> page, long? after) =>
+        TypedResults.Ok(new HistoryPage(page, page.Count > 0 ? page[^1].Id : null, page.Count > 0 ? page[0].Id : after));
+
+    /// <summary>The stored event an event kind is kept as (refusals and rate limits are skips with a reason).</summary>
+    private static string? StoreEvent(string kind) =>
+        kind is ResponseEventKinds.Refused or ResponseEventKinds.RateLimited ? AuditEvents.Skip : kind.Length == 0 ? null : kind;
 
     /// <summary>
-    /// On a manager, the agents' history (the fleet view): ids there are the fleet history's, a sequence of its own, so
-    /// a page holds agents' events only and the cursors page through them; this host's own events are agent=local.
+    /// One page of a log, newest first. Forward (<paramref name="after"/>): the oldest matches after the cursor, read
+    /// in batches, so following next_after never skips one. Backward: the newest <c>window</c> candidates (those
+    /// before the cursor) of the newest <c>window</c> rows read, with a window that grows until the page is full or fewer rows than
+    /// asked for came back (the log's start).
     /// </summary>
-    private static async Task<List<ResponseEvent>> AgentsPageAsync(Fleet.View.FleetStore fleet, string? agent, string kind, string key, DateTimeOffset? since,
-        long? before, long? after, int limit, Func<ResponseEvent, bool> wanted, CancellationToken cancellationToken)
+    private static async Task<List<ResponseEvent>> PageAsync(
+        Func<long, CancellationToken, ValueTask<IReadOnlyList<ResponseEvent>>> readAfter,
+        Func<int, CancellationToken, Task<(List<ResponseEvent> Candidates, int Rows)>> readBack,
+        long? after, int limit, Func<ResponseEvent, bool> wanted, CancellationToken cancellationToken)
     {
         List<ResponseEvent> page = [];
         if (after is { } position)
@@ -157,7 +141,7 @@ internal static class HistoryEndpoints
             var scanned = 0;
             while (page.Count < limit && scanned < MaxScan)
             {
-                var batch = await fleet.ReadHistoryAfterAsync(position, 256, cancellationToken);
+                var batch = await readAfter(position, cancellationToken);
                 if (batch.Count == 0)
                 {
                     break;
@@ -165,21 +149,19 @@ internal static class HistoryEndpoints
 
                 scanned += batch.Count;
                 position = batch[^1].Id;
-                page.AddRange(batch.Where(r => agent is null || r.Agent == agent).Select(Fleet.View.FleetEventSource.ToEvent).Where(wanted).Take(limit - page.Count));
+                page.AddRange(batch.Where(wanted).Take(limit - page.Count));
             }
 
             page.Reverse();
             return page;
         }
 
-        var storeEvent = kind is ResponseEventKinds.Refused or ResponseEventKinds.RateLimited ? AuditEvents.Skip : kind.Length == 0 ? null : kind;
         var window = limit + 1;
         while (true)
         {
-            var rows = await fleet.QueryHistoryAsync(new Fleet.View.FleetHistoryQuery(since, agent, key.Length == 0 ? null : key, storeEvent, window,
-                BeforeId: before ?? long.MaxValue), cancellationToken);
-            page = [.. rows.Select(Fleet.View.FleetEventSource.ToEvent).Where(wanted).Take(limit)];
-            if (page.Count >= limit || rows.Count < window || window >= MaxScan)
+            var (candidates, rows) = await readBack(window, cancellationToken);
+            page = [.. candidates.Where(wanted).Take(limit)];
+            if (page.Count >= limit || rows < window || window >= MaxScan)
             {
                 return page;
             }
@@ -187,6 +169,16 @@ internal static class HistoryEndpoints
             window = Math.Min(window * 4, MaxScan);
         }
     }
+
+    /// <summary>The <c>agent</c> filter's name for every agent.</summary>
+    public const string AllAgents = "*";
+
+    /// <summary>
+    /// On a manager, the agents' history (the fleet view), as events: ids there are the fleet history's, a sequence of
+    /// its own, so a page holds agents' events only and the cursors page through them; this host's own are agent=local.
+    /// </summary>
+    private static async ValueTask<IReadOnlyList<ResponseEvent>> ReadFleetAfterAsync(Fleet.View.FleetStore fleet, long position, CancellationToken cancellationToken) =>
+        [.. (await fleet.ReadHistoryAfterAsync(position, 256, cancellationToken)).Select(Fleet.View.FleetEventSource.ToEvent)];
 
     internal static DateTimeOffset? ParseSince(string text, TimeProvider time)
     {

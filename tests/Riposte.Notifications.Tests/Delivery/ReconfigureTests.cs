@@ -55,8 +55,7 @@ public sealed class ReconfigureTests
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         // No attempt times out while the receiver holds it: only a restart could end the send in flight.
         await using var service = Service(audit, TimeSpan.FromMinutes(10), Hook("a", a.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "a");
 
         await audit.AddAsync("add", key: "192.0.2.1");
@@ -73,8 +72,7 @@ public sealed class ReconfigureTests
         // The send held in flight across the apply completes; a restarted channel would have cancelled it and sent again.
         release.SetResult();
         await Poll.UntilAsync(() => a.Accepted.Count >= 2 && !b.Accepted.IsEmpty, "both channels");
-        await stop.CancelAsync();
-        await run;
+        await running.StopAsync();
 
         Keys(a).ShouldBe(["192.0.2.1", "192.0.2.2"]);
         a.Requests.ShouldBe(2);
@@ -89,8 +87,7 @@ public sealed class ReconfigureTests
         using var after = new HttpReceiver();
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         await using var service = Service(audit, null, Hook("a", before.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "a");
         long first = await audit.AddAsync("add", key: "192.0.2.1");
         await Poll.UntilAsync(() => before.Accepted.Count == 1 && service.Stats["a"].Position >= first, "the first event done at the old url");
@@ -100,8 +97,7 @@ public sealed class ReconfigureTests
         await audit.AddAsync("add", key: "192.0.2.2");
         await Poll.UntilAsync(() => !after.Accepted.IsEmpty, "the next event at the new url");
         await Poll.UntilAsync(() => service.Stats["a"].Sent == 2, "a restarted channel to keep its counters");
-        await stop.CancelAsync();
-        await run;
+        await running.StopAsync();
 
         Keys(before).ShouldBe(["192.0.2.1"]);
         Keys(after).ShouldBe(["192.0.2.2"], "resumed from the checkpoint: the event already sent is not sent again");
@@ -113,8 +109,7 @@ public sealed class ReconfigureTests
         using var receiver = new HttpReceiver();
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         await using var service = Service(audit, null, Hook("a", receiver.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "a");
 
         // Only the events filter changes: deletes now pass, and only deletes.
@@ -124,8 +119,7 @@ public sealed class ReconfigureTests
         await audit.AddAsync("add", key: "192.0.2.1");
         long last = await audit.AddAsync("delete", key: "192.0.2.2");
         await Poll.UntilAsync(() => !receiver.Accepted.IsEmpty && service.Stats["a"].Position >= last, "the delete");
-        await stop.CancelAsync();
-        await run;
+        await running.StopAsync();
 
         receiver.Accepted.Select(e => (string)e["event"]! + " " + (string)e["keys"]![0]!).ShouldBe(["delete 192.0.2.2"]);
     }
@@ -137,8 +131,7 @@ public sealed class ReconfigureTests
         using var kept = new HttpReceiver();
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         await using var service = Service(audit, null, Hook("removed", removed.Url), Hook("kept", kept.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "removed");
         await StartedAsync(audit, "kept");
         long first = await audit.AddAsync("add", key: "192.0.2.1");
@@ -156,8 +149,7 @@ public sealed class ReconfigureTests
 
         (await service.ApplyAsync([]).WaitAsync(Bound, TestContext.Current.CancellationToken)).Stopped.ShouldBe(["kept"]);
         await audit.AddAsync("add", key: "192.0.2.3");
-        await stop.CancelAsync();
-        await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        await running.StopAsync();
 
         Keys(removed).ShouldBe(["192.0.2.1"]);
         removed.Requests.ShouldBe(1);
@@ -174,8 +166,7 @@ public sealed class ReconfigureTests
 
         // Only a cancelled send ends before this: a stop that waited for the receiver would outlast the test's bound.
         await using var service = Service(audit, TimeSpan.FromMinutes(10), Hook("a", hanging.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "a");
         long before = (await CheckpointAsync(audit, "a"))!.Value;
         await audit.AddAsync("add", key: "192.0.2.1");
@@ -188,8 +179,7 @@ public sealed class ReconfigureTests
         // Back with a receiver that answers: the event the hanging one never took arrives.
         await service.ApplyAsync([Hook("a", fixedReceiver.Url)]).WaitAsync(Bound, TestContext.Current.CancellationToken);
         await Poll.UntilAsync(() => !fixedReceiver.Accepted.IsEmpty, "the event at the fixed url");
-        await stop.CancelAsync();
-        await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        await running.StopAsync();
         Keys(fixedReceiver).ShouldBe(["192.0.2.1"]);
     }
 
@@ -199,8 +189,7 @@ public sealed class ReconfigureTests
         using var receiver = new HttpReceiver();
         await using var audit = await Audit.OpenAsync(TimeProvider.System);
         await using var service = Service(audit, null, Hook("a", receiver.Url));
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "a");
         long first = await audit.AddAsync("add", key: "192.0.2.1");
 
@@ -223,8 +212,7 @@ public sealed class ReconfigureTests
         await StartedAsync(audit, "renamed");
         await audit.AddAsync("add", key: "192.0.2.5");
         await Poll.UntilAsync(() => receiver.Accepted.Count >= 5, "the event after the rename");
-        await stop.CancelAsync();
-        await run;
+        await running.StopAsync();
 
         Keys(receiver).ShouldBe(["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"]);
         receiver.Headers.Last(h => h.Name == "X-Channel").Value.ShouldBe("renamed");
@@ -240,15 +228,32 @@ public sealed class ReconfigureTests
         Should.Throw<ArgumentException>(() => service.ApplyAsync([Hook("b", second.Url), Hook("b", first.Url)]));
         (await service.ApplyAsync([Hook("b", second.Url)]).WaitAsync(Bound, TestContext.Current.CancellationToken)).Stopped.ShouldBe(["a"]);
 
-        using var stop = new CancellationTokenSource();
-        var run = service.RunAsync(stop.Token);
+        using var running = Running.Start(service);
         await StartedAsync(audit, "b");
         await audit.AddAsync("add", key: "192.0.2.1");
         await Poll.UntilAsync(() => second.Accepted.Count == 1, "the event");
-        await stop.CancelAsync();
-        await run;
+        await running.StopAsync();
 
         first.Requests.ShouldBe(0);
         (await CheckpointAsync(audit, "a")).ShouldBeNull("a channel that never ran writes no checkpoint");
+    }
+
+    /// <summary>A service running until <see cref="StopAsync"/>, which waits (bounded) for it to end.</summary>
+    private sealed class Running : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        private Running(NotificationService service) => _run = service.RunAsync(_stop.Token);
+
+        public static Running Start(NotificationService service) => new(service);
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        }
+
+        public void Dispose() => _stop.Dispose();
     }
 }
